@@ -1,0 +1,1 @@
+"""Herald: a network of regional news sites run from one newsroom."""

@@ -1,0 +1,75 @@
+"""User, with a role and, for editors and contributors, the editions they work on."""
+
+from typing import TYPE_CHECKING, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+if TYPE_CHECKING:
+    from herald.editions.models import Edition
+
+
+class Role(models.TextChoices):
+    READER = "reader", "Reader"
+    SUBMITTER = "submitter", "Submitter"
+    CONTRIBUTOR = "contributor", "Contributor"
+    EDITOR = "editor", "Editor"
+    ADMIN = "admin", "Admin"
+
+
+STAFF_ROLES = {Role.CONTRIBUTOR, Role.EDITOR, Role.ADMIN}
+
+
+class HeraldUserManager(UserManager["User"]):
+    def create_superuser(  # type: ignore[override]
+        self,
+        username: str,
+        email: str | None = None,
+        password: str | None = None,
+        **extra_fields: object,
+    ) -> "User":
+        extra_fields["role"] = Role.ADMIN
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.READER)
+    editions = models.ManyToManyField(
+        "editions.Edition",
+        blank=True,
+        related_name="staff",
+        help_text="Editors publish, and contributors write, only for these editions.",
+    )
+
+    objects: ClassVar[HeraldUserManager] = HeraldUserManager()  # type: ignore[assignment]
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # The role decides access to the desk; keep Django's flags in step with it.
+        self.is_staff = self.role in STAFF_ROLES
+        self.is_superuser = self.role == Role.ADMIN
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_active and self.role == Role.ADMIN
+
+    @property
+    def is_editor(self) -> bool:
+        return self.is_active and self.role in {Role.EDITOR, Role.ADMIN}
+
+    @property
+    def is_contributor(self) -> bool:
+        return self.is_active and self.role in STAFF_ROLES
+
+    def edition_ids(self) -> set[int]:
+        """The editions this user may work on (every edition for an admin)."""
+        from herald.editions.models import Edition
+
+        if self.is_admin:
+            return set(Edition.objects.values_list("pk", flat=True))
+        if not hasattr(self, "_edition_ids"):
+            self._edition_ids = set(self.editions.values_list("pk", flat=True))
+        return self._edition_ids
+
+    def may_work_on(self, edition: "Edition") -> bool:
+        return edition.pk in self.edition_ids()

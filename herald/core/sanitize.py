@@ -1,0 +1,78 @@
+"""HTML sanitizing for every stored body, with Herald's own narrow allowlist (nh3)."""
+
+import html as html_lib
+
+import nh3
+
+# Story text needs paragraphs, emphasis, links, lists, quotes, headings and tables.
+# Nothing that runs, styles, embeds or submits is allowed: no script, style, svg,
+# iframe, object, form, and no event or style attributes.
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "strong",
+        "b",
+        "em",
+        "i",
+        "u",
+        "s",
+        "sub",
+        "sup",
+        "small",
+        "a",
+        "blockquote",
+        "q",
+        "cite",
+        "abbr",
+        "code",
+        "pre",
+        "ul",
+        "ol",
+        "li",
+        "h2",
+        "h3",
+        "h4",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "caption",
+        "figure",
+        "figcaption",
+    }
+)
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+}
+ALLOWED_URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def sanitize_html(html: str) -> str:
+    """Return `html` with everything outside the allowlist removed.
+
+    Links get rel="noopener noreferrer nofollow"; only http, https and mailto URLs
+    survive. The result is stable: sanitizing it again changes nothing.
+    """
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(ALLOWED_URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def html_to_text(html: str) -> str:
+    """Plain text of sanitized or untrusted HTML, whitespace collapsed."""
+    text = nh3.clean(html, tags=set(), attributes={}, strip_comments=True)
+    # nh3 escapes what it keeps as text; undo that for plain-text uses.
+    return " ".join(html_lib.unescape(text).split())

@@ -1,0 +1,90 @@
+"""Uploads are decoded under caps and re-encoded; the uploaded bytes are never kept."""
+
+import io
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+from PIL import Image
+
+from conftest import StoryFactory
+from herald.accounts.models import User
+from herald.core.images import make_renditions
+from herald.stories import actions
+
+
+def _png(width: int, height: int) -> io.BytesIO:
+    out = io.BytesIO()
+    Image.new("RGB", (width, height), (200, 30, 30)).save(out, "PNG")
+    out.seek(0)
+    return out
+
+
+def test_renditions_are_jpeg_at_three_sizes() -> None:
+    renditions = {r.name: r for r in make_renditions(_png(2400, 1600))}
+    assert (renditions["large"].width, renditions["large"].height) == (1600, 1067)
+    assert renditions["medium"].width == 800 and renditions["small"].width == 400
+    for r in renditions.values():
+        assert r.content[:3] == b"\xff\xd8\xff"  # JPEG, whatever came in
+
+
+@override_settings(HERALD_IMAGE_MAX_PIXELS=1000 * 1000)
+def test_too_many_pixels_are_refused_before_decoding() -> None:
+    with pytest.raises(ValidationError, match="pixels"):
+        make_renditions(_png(1200, 1000))
+
+
+@override_settings(HERALD_IMAGE_MAX_BYTES=1000)
+def test_too_many_bytes_are_refused() -> None:
+    with pytest.raises(ValidationError, match="larger than"):
+        make_renditions(_png(600, 600))
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>',
+        b"GIF89a\x00\x00garbage",
+        b"%PDF-1.4 not an image",
+        b"",
+    ],
+)
+def test_non_images_and_svg_are_refused(payload: bytes) -> None:
+    with pytest.raises(ValidationError, match="not a readable"):
+        make_renditions(io.BytesIO(payload))
+
+
+@pytest.mark.django_db
+def test_attached_image_keeps_only_renditions(
+    make_story: StoryFactory, admin_user: User
+) -> None:
+    story = make_story()
+    image = actions.attach_image(
+        story,
+        by=admin_user,
+        upload=_png(1000, 500),
+        caption="The harbour at dawn.",
+        credit="Herald/Staff",
+        alt_text="Boats moored in a calm harbour",
+    )
+    assert image.large.name.endswith("-large.jpg")
+    assert (image.width, image.height) == (1000, 500)
+    with image.small.open("rb") as f:
+        assert Image.open(f).size == (400, 200)
+
+
+@pytest.mark.django_db
+def test_image_without_alt_text_is_refused(
+    make_story: StoryFactory, admin_user: User
+) -> None:
+    story = make_story()
+    with pytest.raises(ValidationError):
+        actions.attach_image(
+            story,
+            by=admin_user,
+            upload=_png(10, 10),
+            caption="c",
+            credit="c",
+            alt_text=" ",
+        )
+    assert story.images.count() == 0

@@ -1,0 +1,230 @@
+"""Herald's settings: each environment variable is read here, once, with its default."""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}.")
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in _env(name, default).split(",") if item.strip()]
+
+
+# --- Environment ------------------------------------------------------------
+HERALD_ENV = _env("HERALD_ENV", "development")  # development | production | test
+if HERALD_ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured(
+        f"HERALD_ENV must be development, production or test, not {HERALD_ENV!r}."
+    )
+PRODUCTION = HERALD_ENV == "production"
+
+SECRET_KEY = _env("HERALD_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured(
+            "HERALD_SECRET_KEY must be set when HERALD_ENV=production."
+        )
+    SECRET_KEY = "herald-development-key-not-for-production"  # noqa: S105
+
+DEBUG = _env_bool("HERALD_DEBUG", False)
+VAR_DIR = Path(_env("HERALD_VAR_DIR", str(BASE_DIR / "var")))
+# Every edition's host names are allowed automatically (EditionMiddleware checks
+# them); these are the other hosts that may serve the network index and the desk.
+HERALD_ALLOWED_HOSTS = _env_list(
+    "HERALD_ALLOWED_HOSTS", ".localhost,localhost,127.0.0.1,[::1],testserver"
+)
+ALLOWED_HOSTS = ["*"]  # checked by EditionMiddleware against editions and the above
+# Development host names of editions are "<slug><suffix>", e.g. japan-herald.localhost.
+HERALD_DEV_HOST_SUFFIX = _env("HERALD_DEV_HOST_SUFFIX", ".localhost")
+
+# --- Database ---------------------------------------------------------------
+DATABASE_URL = _env("HERALD_DATABASE_URL", f"sqlite:///{VAR_DIR / 'herald.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers and the worker run beside a writer; IMMEDIATE takes the
+        # write lock at BEGIN so two writers queue instead of failing half-way.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Applications -------------------------------------------------------------
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "template_partials",
+    "django_tasks",
+    "django_tasks_db",
+    "herald.core",
+    "herald.accounts",
+    "herald.editions",
+    "herald.stories",
+    "herald.web",
+]
+AUTH_USER_MODEL = "accounts.User"
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "herald.editions.middleware.EditionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+ROOT_URLCONF = "herald.urls"
+WSGI_APPLICATION = "herald.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "herald" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "herald.editions.context_processors.edition",
+            ],
+        },
+    }
+]
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation."
+        "UserAttributeSimilarityValidator"
+    },
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"  # stored times are UTC; pages show each edition's own zone
+USE_I18N = True
+USE_TZ = True
+
+# --- Static and media -----------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "herald" / "static"]
+STATIC_ROOT = Path(_env("HERALD_STATIC_ROOT", str(VAR_DIR / "static")))
+MEDIA_URL = _env("HERALD_MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(_env("HERALD_MEDIA_ROOT", str(VAR_DIR / "media")))
+# Serve media from Django only when no front server does (development, demo, bench).
+HERALD_SERVE_MEDIA = _env_bool("HERALD_SERVE_MEDIA", not PRODUCTION)
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Images: a cap on the upload's bytes and on its decoded pixels, checked before work.
+HERALD_IMAGE_MAX_BYTES = int(_env("HERALD_IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
+HERALD_IMAGE_MAX_PIXELS = int(_env("HERALD_IMAGE_MAX_PIXELS", str(40_000_000)))
+
+# --- Cache and tasks -----------------------------------------------------------
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "herald",
+    }
+}
+TASKS = {
+    "default": {
+        "BACKEND": _env("HERALD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# How often `herald worker` sweeps for due schedules (seconds).
+HERALD_SCHEDULE_SWEEP_SECONDS = int(_env("HERALD_SCHEDULE_SWEEP_SECONDS", "20"))
+
+# --- Public pages ---------------------------------------------------------------
+# max-age of public pages for browsers and shared caches (seconds).
+HERALD_PAGE_MAX_AGE = int(_env("HERALD_PAGE_MAX_AGE", "60"))
+HERALD_PAGE_SIZE = int(_env("HERALD_PAGE_SIZE", "20"))
+HERALD_RELATED_COUNT = int(_env("HERALD_RELATED_COUNT", "8"))
+HERALD_TEASER_LENGTH = int(_env("HERALD_TEASER_LENGTH", "180"))
+
+# --- Email --------------------------------------------------------------------
+EMAIL_BACKEND = _env(
+    "HERALD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = _env("HERALD_DEFAULT_FROM_EMAIL", "newsroom@herald.localhost")
+
+# --- Security ---------------------------------------------------------------------
+LOGIN_URL = "/desk/login/"
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+X_FRAME_OPTIONS = "DENY"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = int(_env("HERALD_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = _env_bool("HERALD_SSL_REDIRECT", True)
+    CSRF_TRUSTED_ORIGINS = _env_list("HERALD_CSRF_TRUSTED_ORIGINS", "")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": _env("HERALD_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}

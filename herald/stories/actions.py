@@ -1,0 +1,361 @@
+"""Every change to a story's workflow state, text or corrections goes through a verb
+here, so the desk, the worker and code behave alike and every change is recorded."""
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from herald.accounts.models import User
+from herald.core.images import make_renditions
+from herald.core.text import unique_slug
+from herald.editions.models import Edition
+from herald.stories.models import Correction, Revision, Story, StoryEvent, StoryImage
+from herald.stories.workflow import (
+    ALLOWED_TRANSITIONS,
+    Status,
+    TransitionNotAllowed,
+    can_edit,
+    can_move,
+    can_publish,
+)
+
+logger = logging.getLogger(__name__)
+
+TEXT_FIELDS = ("headline", "standfirst", "body")
+
+
+def _locked(story: Story) -> Story:
+    """Re-read `story` under a row lock. Call inside a transaction."""
+    return Story.objects.select_for_update().get(pk=story.pk)
+
+
+def _record_revision(story: Story, *, by: User | None, note: str) -> Revision:
+    last = story.revisions.order_by("-number").values_list("number", flat=True).first()
+    return Revision.objects.create(
+        story=story,
+        number=(last or 0) + 1,
+        headline=story.headline,
+        standfirst=story.standfirst,
+        body=story.body,
+        note=note,
+        created_by=by,
+    )
+
+
+def _log(
+    story: Story, action: str, *, by: User | None, before: str, note: str = ""
+) -> None:
+    StoryEvent.objects.create(
+        story=story,
+        action=action,
+        from_status=before,
+        to_status=story.status,
+        note=note,
+        by=by,
+    )
+
+
+def _check_editions(
+    by: User, origin: Edition, editions: Iterable[Edition]
+) -> list[Edition]:
+    editions = list(editions)
+    if not editions:
+        raise ValidationError({"editions": "Choose at least one edition."})
+    if origin not in editions:
+        raise ValidationError({"editions": "The origin edition must be one of them."})
+    scope = by.edition_ids()
+    if origin.pk not in scope:
+        raise PermissionDenied(f"You do not work on {origin.name}.")
+    if not by.is_admin and by.is_editor:
+        outside = [e.name for e in editions if e.pk not in scope]
+        if outside:
+            raise PermissionDenied(f"You do not edit {', '.join(outside)}.")
+    return editions
+
+
+@transaction.atomic
+def create_story(
+    *,
+    by: User,
+    editions: Iterable[Edition],
+    sections: Iterable[Any] = (),
+    authors: Iterable[Any] = (),
+    places: Iterable[Any] = (),
+    tags: Iterable[Any] = (),
+    **fields: Any,
+) -> Story:
+    """Create a draft written by `by` and record its first revision."""
+    if not by.is_contributor:
+        raise PermissionDenied("Only newsroom staff write stories.")
+    story = Story(created_by=by, **fields)
+    if not story.slug:
+        story.slug = unique_slug(story.headline)
+    chosen = _check_editions(by, story.origin_edition, editions)
+    story.full_clean(exclude=["slug"])
+    story.save()
+    story.editions.set(chosen)
+    story.sections.set({story.primary_section, *sections})
+    story.authors.set(authors)
+    story.places.set(_with_dateline_place(story, places))
+    story.tags.set(tags)
+    _record_revision(story, by=by, note="Created")
+    _log(story, "create", by=by, before="")
+    return story
+
+
+@transaction.atomic
+def update_story(
+    story: Story,
+    *,
+    by: User,
+    editions: Iterable[Edition] | None = None,
+    note: str = "",
+    **changes: Any,
+) -> Story:
+    """Apply `changes` to `story`, recording a revision when its text changed.
+
+    A text change to a published story sets its update time, which readers see.
+    Changing a published story's editions needs an editor of the new editions.
+    """
+    current = _locked(story)
+    if not can_edit(by, current):
+        raise PermissionDenied("You may not edit this story.")
+    many = {
+        k: changes.pop(k)
+        for k in ("sections", "authors", "places", "tags")
+        if k in changes
+    }
+    text_changed = any(
+        k in changes and changes[k] != getattr(current, k) for k in TEXT_FIELDS
+    )
+    for field, value in changes.items():
+        setattr(current, field, value)
+    if editions is not None:
+        chosen = _check_editions(by, current.origin_edition, editions)
+        if current.status in {Status.SCHEDULED, Status.PUBLISHED} and not can_publish(
+            by, current, {e.pk for e in chosen}
+        ):
+            raise PermissionDenied("You may not publish on those editions.")
+    current.full_clean()
+    now = timezone.now()
+    current.modified_at = now
+    if text_changed and current.status == Status.PUBLISHED:
+        current.updated_at = now
+    current.save()
+    if editions is not None:
+        current.editions.set(chosen)
+    if "sections" in many or "primary_section" in changes:
+        sections = many.get("sections", current.sections.all())
+        current.sections.set({current.primary_section, *sections})
+    if "places" in many or "dateline_place" in changes:
+        current.places.set(
+            _with_dateline_place(current, many.get("places", current.places.all()))
+        )
+    for name in ("authors", "tags"):
+        if name in many:
+            getattr(current, name).set(many[name])
+    if text_changed:
+        _record_revision(current, by=by, note=note or "Edited")
+    _log(current, "edit", by=by, before=current.status, note=note)
+    _copy_into(story, current)
+    return current
+
+
+def _with_dateline_place(story: Story, places: Iterable[Any]) -> set[Any]:
+    """A story is always listed under the place of its dateline."""
+    chosen = set(places)
+    if story.dateline_place_id:
+        chosen.add(story.dateline_place)
+    return chosen
+
+
+def _copy_into(target: Story, source: Story) -> None:
+    """Refresh the caller's instance so that it sees what was saved."""
+    for field in Story._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _move(
+    story: Story,
+    to: str,
+    *,
+    by: User | None,
+    action: str,
+    note: str = "",
+    **updates: Any,
+) -> Story:
+    """Move `story` to state `to` under a row lock, after checking the map and `by`."""
+    current = _locked(story)
+    before = current.status
+    if to not in ALLOWED_TRANSITIONS[before]:
+        raise TransitionNotAllowed(
+            f"A story that is {Status(before).label.lower()} cannot move to "
+            f"{Status(to).label.lower()}."
+        )
+    if by is not None and not can_move(by, current, to):
+        raise PermissionDenied(f"You may not {action} this story.")
+    current.status = to
+    current.modified_at = timezone.now()
+    for field, value in updates.items():
+        setattr(current, field, value)
+    current.save(update_fields=["status", "modified_at", *updates])
+    _log(current, action, by=by, before=before, note=note)
+    logger.info(
+        "Story moved.", extra={"story_id": current.pk, "from": before, "to": to}
+    )
+    _copy_into(story, current)
+    return current
+
+
+@transaction.atomic
+def submit_for_review(story: Story, *, by: User) -> Story:
+    """Hand a draft to the editors."""
+    return _move(story, Status.IN_REVIEW, by=by, action="submit")
+
+
+@transaction.atomic
+def return_to_draft(story: Story, *, by: User, note: str = "") -> Story:
+    """Send a story in review, or a scheduled one, back to draft."""
+    return _move(
+        story, Status.DRAFT, by=by, action="return", note=note, scheduled_for=None
+    )
+
+
+@transaction.atomic
+def schedule_story(story: Story, *, by: User, at: datetime) -> Story:
+    """Schedule `story` to go live at `at`; the worker publishes it then.
+
+    The schedule lives in the story row, so a restart loses nothing: a task is
+    queued for the time, and the worker's sweep publishes anything overdue.
+    """
+    if at <= timezone.now():
+        raise ValidationError({"scheduled_for": "Choose a time in the future."})
+    current = _move(story, Status.SCHEDULED, by=by, action="schedule", scheduled_for=at)
+    from herald.stories.tasks import publish_scheduled_story
+
+    transaction.on_commit(
+        lambda: publish_scheduled_story.using(run_after=at).enqueue(story_id=current.pk)
+    )
+    return current
+
+
+@transaction.atomic
+def publish_story(story: Story, *, by: User | None, note: str = "") -> Story:
+    """Put `story` live on its editions now (or when its embargo lifts).
+
+    `by` is None only for the scheduler, which publishes what an editor scheduled.
+    """
+    now = timezone.now()
+    current = _move(
+        story,
+        Status.PUBLISHED,
+        by=by,
+        action="publish",
+        note=note,
+        published_at=now,
+        scheduled_for=None,
+    )
+    if not current.revisions.exists():
+        _record_revision(current, by=by, note="Published")
+    return current
+
+
+@transaction.atomic
+def retract_story(story: Story, *, by: User, note: str) -> Story:
+    """Take a published story down; its page then says it was retracted and why."""
+    if not note.strip():
+        raise ValidationError({"note": "Say why the story is retracted."})
+    return _move(
+        story,
+        Status.RETRACTED,
+        by=by,
+        action="retract",
+        note=note,
+        retracted_at=timezone.now(),
+        retraction_note=note.strip(),
+    )
+
+
+@transaction.atomic
+def add_correction(story: Story, *, by: User, text: str) -> Correction:
+    """Append a correction to a published story; it shows on the story page."""
+    current = _locked(story)
+    if current.status != Status.PUBLISHED:
+        raise TransitionNotAllowed("Only a published story takes corrections.")
+    if not can_publish(by, current):
+        raise PermissionDenied("You may not correct this story.")
+    if not text.strip():
+        raise ValidationError({"text": "Write the correction."})
+    correction = Correction.objects.create(
+        story=current, text=text.strip(), created_by=by
+    )
+    now = timezone.now()
+    Story.objects.filter(pk=current.pk).update(updated_at=now, modified_at=now)
+    _log(current, "correct", by=by, before=current.status, note=text.strip())
+    return correction
+
+
+@transaction.atomic
+def attach_image(
+    story: Story,
+    *,
+    by: User | None,
+    upload: IO[bytes],
+    caption: str,
+    credit: str,
+    alt_text: str,
+    position: int = 0,
+) -> StoryImage:
+    """Re-encode `upload` into renditions and attach them to `story`.
+
+    `by` is None only for the demo seeder and ingest, which act for the system.
+    """
+    if by is not None and not can_edit(by, story):
+        raise PermissionDenied("You may not edit this story.")
+    for name, value in (
+        ("caption", caption),
+        ("credit", credit),
+        ("alt_text", alt_text),
+    ):
+        if not value.strip():
+            raise ValidationError({name: "This field is required."})
+    renditions = {r.name: r for r in make_renditions(upload)}
+    stem = f"story-{story.pk}-{timezone.now():%H%M%S%f}"
+    image = StoryImage(
+        story=story,
+        position=position,
+        caption=caption.strip(),
+        credit=credit.strip(),
+        alt_text=alt_text.strip(),
+        width=renditions["large"].width,
+        height=renditions["large"].height,
+    )
+    for name, rendition in renditions.items():
+        getattr(image, name).save(
+            f"{stem}-{name}.jpg", ContentFile(rendition.content), save=False
+        )
+    image.full_clean()
+    image.save()
+    return image
+
+
+def publish_due_stories(now: datetime | None = None) -> int:
+    """Publish every scheduled story whose time has come. Safe to run twice, and
+    from several workers at once: each story is moved under its row lock."""
+    count = 0
+    for pk in Story.objects.due(now).values_list("pk", flat=True):
+        with transaction.atomic():
+            story = Story.objects.select_for_update().filter(pk=pk).first()
+            if story is None or story.status != Status.SCHEDULED:
+                continue
+            if story.scheduled_for and story.scheduled_for > (now or timezone.now()):
+                continue
+            publish_story(story, by=None, note="Published on schedule")
+            count += 1
+    return count

@@ -1,0 +1,333 @@
+"""Story and what hangs off it: sections, places, tags, authors, images, revisions,
+corrections and the workflow log."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+
+from herald.core.sanitize import html_to_text, sanitize_html
+from herald.core.text import cut_at_word
+from herald.stories.querysets import StoryQuerySet
+from herald.stories.workflow import Status
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Place(models.Model):
+    """A city or region a story happened in or is about."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    country = models.CharField(max_length=80)
+    country_code = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["name", "country"], name="place_unique_name"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.country}"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    bio = models.CharField(max_length=400, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provenance(models.TextChoices):
+    STAFF = "staff", "Staff"
+    WIRE = "wire", "Wire"
+    RELEASE = "release", "News release"
+
+
+class Story(models.Model):
+    headline = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200)
+    standfirst = models.CharField(max_length=400, blank=True)
+    body = models.TextField(help_text="HTML; sanitized when saved.")
+
+    authors = models.ManyToManyField(Author, blank=True, related_name="stories")
+    agency_credit = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Byline credit for wire copy, e.g. (Kyodo).",
+    )
+
+    dateline_city = models.CharField(max_length=80, blank=True)
+    dateline_country = models.CharField(max_length=80, blank=True)
+    dateline_place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dateline_date = models.DateField(
+        null=True, blank=True, help_text="The date where the story happened."
+    )
+
+    provenance = models.CharField(
+        max_length=10, choices=Provenance.choices, default=Provenance.STAFF
+    )
+    agency = models.CharField(max_length=120, blank=True, help_text="Wire agency name.")
+
+    primary_section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="primary_stories"
+    )
+    sections = models.ManyToManyField(Section, blank=True, related_name="stories")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
+    places = models.ManyToManyField(Place, blank=True, related_name="stories")
+
+    origin_edition = models.ForeignKey(
+        "editions.Edition", on_delete=models.PROTECT, related_name="origin_stories"
+    )
+    editions = models.ManyToManyField("editions.Edition", related_name="stories")
+    is_featured = models.BooleanField(default=False, help_text="Lead the home page.")
+
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    modified_at = models.DateTimeField(default=timezone.now, editable=False)
+    scheduled_for = models.DateTimeField(null=True, blank=True)
+    embargo_until = models.DateTimeField(
+        null=True, blank=True, help_text="Nothing public shows the story before this."
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="Last update after publication.",
+    )
+    retracted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    retraction_note = models.TextField(blank=True, editable=False)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["status", "-published_at", "-id"], name="story_public"
+            ),
+            models.Index(
+                fields=["primary_section", "status", "-published_at"],
+                name="story_section_public",
+            ),
+            models.Index(fields=["status", "scheduled_for"], name="story_schedule"),
+        ]
+        permissions = [("publish_story", "Can publish, schedule and retract stories")]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # Sanitize here so that no path (desk, ingest, code) stores unsafe HTML.
+        self.body = sanitize_html(self.body)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("web:story", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def edition_id_set(self) -> set[int]:
+        if self.pk is None:
+            return set()
+        return set(self.editions.values_list("pk", flat=True))
+
+    @property
+    def public_at(self) -> datetime | None:
+        """When readers first see the story: publication, or the embargo's end."""
+        if self.published_at and self.embargo_until:
+            return max(self.published_at, self.embargo_until)
+        return self.published_at
+
+    def is_public(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        public_at = self.public_at
+        return (
+            self.status == Status.PUBLISHED
+            and public_at is not None
+            and public_at <= now
+        )
+
+    @property
+    def dateline(self) -> str:
+        """`TOKYO, Japan:`; empty when the story has no dateline."""
+        if not self.dateline_city:
+            return ""
+        country = f", {self.dateline_country}" if self.dateline_country else ""
+        return f"{self.dateline_city.upper()}{country}:"
+
+    def body_with_dateline(self) -> str:
+        """The body with the dateline in capitals opening the first paragraph."""
+        if not self.dateline:
+            return self.body
+        mark = f'<span class="dateline">{escape(self.dateline)}</span> '
+        if self.body.startswith("<p>"):
+            return "<p>" + mark + self.body[3:]
+        return f"<p>{mark}</p>{self.body}"
+
+    @property
+    def byline(self) -> str:
+        names = [a.name for a in self.authors.all()]
+        if names:
+            joined = (
+                names[0]
+                if len(names) == 1
+                else ", ".join(names[:-1]) + " and " + names[-1]
+            )
+            return f"By {joined}" + (
+                f" {self.agency_credit}" if self.agency_credit else ""
+            )
+        return self.agency_credit or (
+            self.agency if self.provenance == Provenance.WIRE else ""
+        )
+
+    @property
+    def provenance_label(self) -> str:
+        if self.provenance == Provenance.WIRE and self.agency:
+            return f"Wire: {self.agency}"
+        return str(self.get_provenance_display())
+
+    def lead_text(self) -> str:
+        """The first paragraph of the body as plain text."""
+        body = self.body
+        end = body.find("</p>")
+        return html_to_text(body[: end if end >= 0 else None]) or html_to_text(body)
+
+    def teaser_text(self, limit: int | None = None) -> str:
+        """The lead cut at a word boundary, ending in '...'."""
+        return cut_at_word(self.lead_text(), limit or settings.HERALD_TEASER_LENGTH)
+
+
+def image_path(instance: "StoryImage", filename: str) -> str:
+    now = timezone.now()
+    return f"images/{now:%Y/%m}/{filename}"
+
+
+class StoryImage(models.Model):
+    """One image of a story, kept only as re-encoded JPEG renditions."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField(default=0)
+    caption = models.CharField(max_length=400)
+    credit = models.CharField(max_length=160)
+    alt_text = models.CharField(max_length=250)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    large = models.ImageField(upload_to=image_path, max_length=200)
+    medium = models.ImageField(upload_to=image_path, max_length=200)
+    small = models.ImageField(upload_to=image_path, max_length=200)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.caption
+
+
+class Revision(models.Model):
+    """A saved version of a story's text, numbered from 1."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    headline = models.CharField(max_length=200)
+    standfirst = models.CharField(max_length=400, blank=True)
+    body = models.TextField()
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["story", "number"], name="revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} r{self.number}"
+
+
+class Correction(models.Model):
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="corrections"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class StoryEvent(models.Model):
+    """The workflow log: who moved a story, from what state to what, and when."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=40)
+    from_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=12, choices=Status.choices, blank=True)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.story_id}"

@@ -1,0 +1,25 @@
+"""The URL contract of ARCHITECTURE.md."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from herald.web import views as web_views
+
+admin.site.site_header = "Herald newsroom"
+admin.site.site_title = "Herald desk"
+admin.site.index_title = "Desk"
+
+urlpatterns = [
+    path("desk/", admin.site.urls),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("", include("herald.web.urls")),
+]
+if settings.HERALD_SERVE_MEDIA:
+    prefix = settings.MEDIA_URL.lstrip("/")
+    urlpatterns += [
+        re_path(
+            rf"^{prefix}(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}
+        )
+    ]

@@ -1,0 +1,264 @@
+"""Reader pages of an edition: home, story, and the section, place and author lists."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import BadRequest
+from django.db import connection
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    JsonResponse,
+)
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from herald.editions.models import Edition
+from herald.stories.models import Author, Place, Section, Story
+from herald.stories.querysets import StoryQuerySet
+from herald.stories.workflow import Status
+from herald.web.caching import public_page
+
+
+def _edition(request: HttpRequest) -> Edition:
+    edition = getattr(request, "edition", None)
+    if edition is None:
+        raise Http404("No edition answers on this host.")
+    return edition
+
+
+def _edition_stories(edition: Edition) -> StoryQuerySet:
+    return Story.objects.public().for_edition(edition).latest_first()
+
+
+def edition_link(request: HttpRequest, edition: Edition) -> str:
+    """The URL of an edition's home, as reachable from this request's host."""
+    host = request.get_host()
+    name, _, port = host.partition(":")
+    suffix = settings.HERALD_DEV_HOST_SUFFIX
+    if suffix and (
+        name.endswith(suffix) or name in {"localhost", "127.0.0.1", "testserver"}
+    ):
+        return f"{request.scheme}://{edition.slug}{suffix}{':' + port if port else ''}/"
+    hosts = edition.hosts
+    return f"{request.scheme}://{hosts[0]}/" if hosts else "/"
+
+
+@require_safe
+@public_page
+def home(request: HttpRequest) -> HttpResponse:
+    edition = getattr(request, "edition", None)
+    if edition is None:
+        editions = [(e, edition_link(request, e)) for e in Edition.objects.active()]
+        return render(request, "web/network.html", {"editions": editions})
+    stories = _edition_stories(edition).for_teasers()
+    featured = list(stories.filter(is_featured=True)[:5])
+    top_ids = {s.pk for s in featured}
+    latest = [s for s in stories[:20] if s.pk not in top_ids]
+    if len(featured) < 5:
+        featured += latest[: 5 - len(featured)]
+        top_ids = {s.pk for s in featured}
+        latest = [s for s in latest if s.pk not in top_ids]
+    blocks = []
+    for section in Section.objects.all():
+        items = list(
+            stories.filter(primary_section=section).exclude(pk__in=top_ids)[:4]
+        )
+        if items:
+            blocks.append((section, items))
+    return render(
+        request,
+        "web/home.html",
+        {
+            "lead": featured[0] if featured else None,
+            "top": featured[1:],
+            "latest": latest[:10],
+            "blocks": blocks,
+            "sections": _nav_sections(),
+        },
+    )
+
+
+def _nav_sections() -> list[Section]:
+    return list(Section.objects.all())
+
+
+@require_safe
+@public_page
+def story(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    edition = _edition(request)
+    item = get_object_or_404(
+        Story.objects.for_edition(edition)
+        .filter(status__in=[Status.PUBLISHED, Status.RETRACTED])
+        .for_page(),
+        pk=pk,
+    )
+    if item.status == Status.PUBLISHED and not item.is_public():
+        raise Http404("No such story.")
+    if slug != item.slug:
+        return HttpResponsePermanentRedirect(item.get_absolute_url())
+    return render_story(request, item, edition)
+
+
+def render_story(
+    request: HttpRequest, item: Story, edition: Edition, *, preview: bool = False
+) -> HttpResponse:
+    """The story page as `edition` shows it; the desk's preview uses it too."""
+    if item.status == Status.RETRACTED:
+        return render(
+            request,
+            "web/retracted.html",
+            {
+                "edition": edition,
+                "story": item,
+                "sections": _nav_sections(),
+                "preview": preview,
+            },
+            status=410,
+        )
+    related = list(
+        _edition_stories(edition)
+        .filter(primary_section_id=item.primary_section_id)
+        .exclude(pk=item.pk)
+        .for_teasers()[: settings.HERALD_RELATED_COUNT]
+    )
+    return render(
+        request,
+        "web/story.html",
+        {
+            "edition": edition,
+            "story": item,
+            "related": related,
+            "sections": _nav_sections(),
+            "image": next(iter(getattr(item, "image_list", [])), None),
+            "preview": preview,
+            "canonical": edition_link(request, item.origin_edition).rstrip("/")
+            + item.get_absolute_url(),
+        },
+    )
+
+
+def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
+    raw = request.GET.get("before")
+    if not raw:
+        return None
+    try:
+        micros, _, pk = raw.partition("-")
+        at = datetime.fromtimestamp(int(micros) / 1_000_000, tz=UTC)
+        return at, int(pk)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise BadRequest("The page link is not valid.") from exc
+
+
+def _page(request: HttpRequest, stories: StoryQuerySet) -> dict[str, Any]:
+    size = settings.HERALD_PAGE_SIZE
+    items = list(stories.before(_cursor(request)).for_teasers()[: size + 1])
+    more = len(items) > size
+    items = items[:size]
+    next_cursor = None
+    if more and items[-1].published_at:
+        last = items[-1]
+        assert last.published_at is not None
+        next_cursor = f"{int(last.published_at.timestamp() * 1_000_000)}-{last.pk}"
+    return {
+        "items": items,
+        "next_cursor": next_cursor,
+        "is_first": "before" not in request.GET,
+    }
+
+
+def _list(
+    request: HttpRequest,
+    title: str,
+    kind: str,
+    stories: StoryQuerySet,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    context = {
+        "title": title,
+        "kind": kind,
+        "sections": _nav_sections(),
+        **(extra or {}),
+    }
+    context.update(_page(request, stories))
+    return render(request, "web/list.html", context)
+
+
+@require_safe
+@public_page
+def section(request: HttpRequest, slug: str) -> HttpResponse:
+    edition = _edition(request)
+    obj = get_object_or_404(Section, slug=slug)
+    return _list(
+        request,
+        obj.name,
+        "Section",
+        _edition_stories(edition).filter(sections=obj),
+        {"section": obj, "description": obj.description},
+    )
+
+
+@require_safe
+@public_page
+def place(request: HttpRequest, slug: str) -> HttpResponse:
+    edition = _edition(request)
+    obj = get_object_or_404(Place, slug=slug)
+    return _list(
+        request, str(obj), "Place", _edition_stories(edition).filter(places=obj)
+    )
+
+
+@require_safe
+@public_page
+def author(request: HttpRequest, slug: str) -> HttpResponse:
+    edition = _edition(request)
+    obj = get_object_or_404(Author, slug=slug)
+    return _list(
+        request,
+        obj.name,
+        "Author",
+        _edition_stories(edition).filter(authors=obj),
+        {"description": obj.bio},
+    )
+
+
+@require_safe
+@public_page
+def brand_css(request: HttpRequest) -> HttpResponse:
+    """The edition's colours as CSS variables (CSP allows no inline styles)."""
+    edition = getattr(request, "edition", None)
+    primary = edition.primary_colour if edition else "#1d3557"
+    accent = edition.accent_colour if edition else "#b5172b"
+    css = f":root{{--brand:{primary};--accent:{accent};}}\n"
+    return HttpResponse(css, content_type="text/css; charset=utf-8")
+
+
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the database answers, and how the task queue stands."""
+    body: dict[str, Any] = {"status": "ok"}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        body["database"] = "ok"
+    except Exception as exc:  # report, do not raise: this page exists to say so
+        body.update(status="error", database=f"error: {exc.__class__.__name__}")
+        return JsonResponse(body, status=503)
+    from django_tasks_db.models import DBTaskResult
+
+    ready = DBTaskResult.objects.ready()
+    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    body["queue"] = {
+        "backend": settings.TASKS["default"]["BACKEND"],
+        "ready": ready.count(),
+        "oldest_ready_seconds": round((timezone.now() - oldest).total_seconds())
+        if oldest
+        else 0,
+    }
+    response = JsonResponse(body)
+    response["Cache-Control"] = "no-store"
+    return response
