@@ -225,6 +225,8 @@ class StoryAdmin(RoleAdmin):
         ),
     )
     change_form_template = "desk/story_change_form.html"
+    # A story has one page per edition; the workflow panel links a preview of each.
+    view_on_site = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Story]:
         return Story.objects.editable_by(_user(request)).select_related(

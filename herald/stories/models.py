@@ -225,9 +225,8 @@ class Story(models.Model):
             return f"By {joined}" + (
                 f" {self.agency_credit}" if self.agency_credit else ""
             )
-        return self.agency_credit or (
-            self.agency if self.provenance == Provenance.WIRE else ""
-        )
+        # Agency copy without a named writer: "Meridian Press Agency (MPA)".
+        return " ".join(part for part in (self.agency, self.agency_credit) if part)
 
     @property
     def provenance_label(self) -> str:
