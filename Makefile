@@ -44,6 +44,10 @@ pytest: install browser
 test: lint typecheck pytest
 
 bench: install
+	@command -v wrk >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; \
+	  else echo "bench needs wrk and nginx: sudo apt-get install wrk nginx-light"; exit 1; fi; }
 	$(BIN)/python bench/pages.py
 
 clean:

@@ -136,3 +136,11 @@ def author(db: None) -> Author:
 def _media_root(settings: Any, tmp_path: Any) -> None:
     """Each test writes image renditions to its own folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """The render cache lives in process memory; each test starts without it."""
+    from django.core.cache import cache
+
+    cache.clear()

@@ -59,7 +59,6 @@ HERALD_DEV_HOST_SUFFIX = _env("HERALD_DEV_HOST_SUFFIX", ".localhost")
 DATABASE_URL = _env("HERALD_DATABASE_URL", f"sqlite:///{VAR_DIR / 'herald.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and the worker run beside a writer; IMMEDIATE takes the
         # write lock at BEGIN so two writers queue instead of failing half-way.
@@ -169,6 +168,7 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "herald",
+        "OPTIONS": {"MAX_ENTRIES": int(_env("HERALD_CACHE_MAX_ENTRIES", "5000"))},
     }
 }
 TASKS = {
@@ -183,6 +183,9 @@ HERALD_SCHEDULE_SWEEP_SECONDS = int(_env("HERALD_SCHEDULE_SWEEP_SECONDS", "20"))
 # --- Public pages ---------------------------------------------------------------
 # max-age of public pages for browsers and shared caches (seconds).
 HERALD_PAGE_MAX_AGE = int(_env("HERALD_PAGE_MAX_AGE", "60"))
+# Keep rendered public pages in the cache, keyed by the content version (see
+# herald/web/caching.py). Off renders every request.
+HERALD_RENDER_CACHE = _env_bool("HERALD_RENDER_CACHE", True)
 HERALD_PAGE_SIZE = int(_env("HERALD_PAGE_SIZE", "20"))
 HERALD_RELATED_COUNT = int(_env("HERALD_RELATED_COUNT", "8"))
 HERALD_TEASER_LENGTH = int(_env("HERALD_TEASER_LENGTH", "180"))

@@ -342,6 +342,7 @@ def attach_image(
         )
     image.full_clean()
     image.save()
+    Story.objects.filter(pk=story.pk).update(modified_at=timezone.now())
     return image
 
 

@@ -157,10 +157,17 @@ class Story(models.Model):
                 fields=["status", "-published_at", "-id"], name="story_public"
             ),
             models.Index(
-                fields=["primary_section", "status", "-published_at"],
+                fields=["primary_section", "status", "-published_at", "-id"],
                 name="story_section_public",
             ),
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(is_featured=True),
+                name="story_featured",
+            ),
             models.Index(fields=["status", "scheduled_for"], name="story_schedule"),
+            # The content version of the render cache is max(modified_at).
+            models.Index(fields=["modified_at"], name="story_modified"),
         ]
         permissions = [("publish_story", "Can publish, schedule and retract stories")]
 

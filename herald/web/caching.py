@@ -1,49 +1,94 @@
-"""Public pages are the same for every reader: mark them cacheable and answer
-conditional GETs with 304."""
+"""Public pages are the same for every reader: cache their rendering, mark them
+cacheable for shared caches, and answer conditional GETs with 304.
+
+The render cache is keyed by the *content version* (the latest `modified_at` of any
+story, which every action in `herald.stories.actions` sets) and by host and path, and
+each entry lives at most `HERALD_PAGE_MAX_AGE` seconds: the same promise the
+`Cache-Control` header makes to proxies. A change in the desk is on every page at
+once; what changes with time alone (an embargo lifting) shows within max-age.
+"""
 
 import functools
 import hashlib
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 
 View = Callable[..., HttpResponse]
+CACHED_STATUSES = (200, 410)
+
+
+def content_version() -> str:
+    """Changes whenever any story changes; one indexed read."""
+    from herald.stories.models import Story
+
+    latest: datetime | None = Story.objects.aggregate(v=Max("modified_at"))["v"]
+    return latest.isoformat() if latest else "empty"
+
+
+def _key(request: HttpRequest, version: str) -> str:
+    raw = f"{version}|{request.get_host()}|{request.get_full_path()}"
+    return "page:" + hashlib.blake2b(raw.encode(), digest_size=20).hexdigest()
+
+
+def _finish(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    max_age = settings.HERALD_PAGE_MAX_AGE
+    patch_cache_control(
+        response,
+        public=True,
+        max_age=max_age,
+        s_maxage=max_age,
+        stale_while_revalidate=max_age * 5,
+    )
+    if response.status_code == 200 and not response.streaming:
+        if not response.has_header("ETag"):
+            digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
+            response["ETag"] = quote_etag(digest)
+        conditional = get_conditional_response(
+            request, etag=response["ETag"], response=response
+        )
+        if conditional is not None:
+            return conditional
+    return response
 
 
 def public_page(view: View) -> View:
-    """Send Cache-Control, an ETag of the body and 304s; never a cookie."""
+    """Serve from the render cache when it can; send Cache-Control, an ETag and
+    304s; never set a cookie."""
 
     @functools.wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        use_cache = settings.HERALD_RENDER_CACHE and request.method in ("GET", "HEAD")
+        key = _key(request, content_version()) if use_cache else ""
+        if use_cache and (hit := cache.get(key)) is not None:
+            status, content_type, etag, body = hit
+            response = HttpResponse(body, status=status, content_type=content_type)
+            if etag:
+                response["ETag"] = etag
+            return _finish(request, response)
         response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code not in (
-            200,
-            410,
-        ):
+        if request.method not in ("GET", "HEAD"):
+            return response
+        if response.status_code not in CACHED_STATUSES:
             return response
         if hasattr(response, "render") and callable(response.render):
             response.render()
-        max_age = settings.HERALD_PAGE_MAX_AGE
-        patch_cache_control(
-            response,
-            public=True,
-            max_age=max_age,
-            s_maxage=max_age,
-            stale_while_revalidate=max_age * 5,
-        )
-        if response.status_code == 200 and not response.streaming:
-            if not response.has_header("ETag"):
-                digest = hashlib.blake2b(response.content, digest_size=16).hexdigest()
-                response["ETag"] = quote_etag(digest)
-            conditional = get_conditional_response(
-                request, etag=response["ETag"], response=response
+        response = _finish(request, response)
+        if use_cache and response.status_code in CACHED_STATUSES:
+            hit = (
+                response.status_code,
+                response["Content-Type"],
+                response.get("ETag", ""),
+                response.content,
             )
-            if conditional is not None:
-                return conditional
+            cache.set(key, hit, timeout=settings.HERALD_PAGE_MAX_AGE)
         return response
 
     return wrapped

@@ -6,6 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.db import connection
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import (
     Http404,
     HttpRequest,
@@ -55,7 +56,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if edition is None:
         editions = [(e, edition_link(request, e)) for e in Edition.objects.active()]
         return render(request, "web/network.html", {"editions": editions})
-    stories = _edition_stories(edition).for_teasers()
+    stories = _edition_stories(edition).select_related("primary_section")
     featured = list(stories.filter(is_featured=True)[:5])
     top_ids = {s.pk for s in featured}
     latest = [s for s in stories[:20] if s.pk not in top_ids]
@@ -63,13 +64,19 @@ def home(request: HttpRequest) -> HttpResponse:
         featured += latest[: 5 - len(featured)]
         top_ids = {s.pk for s in featured}
         latest = [s for s in latest if s.pk not in top_ids]
+    sections = _nav_sections()
     blocks = []
-    for section in Section.objects.all():
+    for section in sections:
         items = list(
             stories.filter(primary_section=section).exclude(pk__in=top_ids)[:4]
         )
         if items:
             blocks.append((section, items))
+    # One images query for every teaser on the page, not one per block.
+    prefetch_related_objects(
+        [*featured, *latest, *(s for _, items in blocks for s in items)],
+        Prefetch("images", to_attr="image_list"),
+    )
     return render(
         request,
         "web/home.html",
@@ -78,7 +85,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "top": featured[1:],
             "latest": latest[:10],
             "blocks": blocks,
-            "sections": _nav_sections(),
+            "sections": sections,
         },
     )
 

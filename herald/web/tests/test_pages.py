@@ -3,7 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from conftest import StoryFactory
@@ -115,6 +118,9 @@ def test_embargoed_story_appears_nowhere_before_the_embargo_lifts(
         body = client.get(url).content.decode()
         assert "Embargoed budget story" not in body, url
     assert client.get(embargoed.get_absolute_url()).status_code == 404
+    # No one touches the story when its embargo lifts; the render cache keeps a page
+    # for at most max-age, the same promise Cache-Control makes. Let that time pass.
+    cache.clear()
     Story.objects.filter(pk=embargoed.pk).update(
         embargo_until=timezone.now() - timedelta(seconds=1)
     )
@@ -238,3 +244,30 @@ def test_healthz_reports_database_and_queue(client: Client) -> None:
 
 def test_post_to_a_public_page_is_refused(client: Client, japan: Edition) -> None:
     assert client.post("/").status_code in (403, 405)
+
+
+def test_render_cache_serves_a_repeat_view_with_one_query(
+    client: Client, make_story: StoryFactory
+) -> None:
+    story = make_story()
+    first = client.get(story.get_absolute_url())
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(story.get_absolute_url())
+    assert second.content == first.content
+    assert len(queries) == 1  # the content version
+
+
+def test_a_change_in_the_desk_shows_at_once_despite_the_render_cache(
+    client: Client, make_story: StoryFactory, admin_user: User
+) -> None:
+    story = make_story()
+    assert story.headline in client.get("/").content.decode()
+    fresh = make_story(publish=False, headline="Late news from the port")
+    actions.publish_story(fresh, by=admin_user)
+    assert "Late news from the port" in client.get("/").content.decode()
+    actions.update_story(story, by=admin_user, headline="A corrected headline")
+    assert (
+        "A corrected headline" in client.get(story.get_absolute_url()).content.decode()
+    )
+    actions.retract_story(fresh, by=admin_user, note="Not true.")
+    assert "Late news from the port" not in client.get("/").content.decode()
