@@ -54,6 +54,8 @@ HERALD_ALLOWED_HOSTS = _env_list(
 ALLOWED_HOSTS = ["*"]  # checked by EditionMiddleware against editions and the above
 # Development host names of editions are "<slug><suffix>", e.g. japan-herald.localhost.
 HERALD_DEV_HOST_SUFFIX = _env("HERALD_DEV_HOST_SUFFIX", ".localhost")
+# Scheme of edition URLs built without a request (feeds, sitemaps, API, email).
+HERALD_PUBLIC_SCHEME = _env("HERALD_PUBLIC_SCHEME", "https" if PRODUCTION else "http")
 
 # --- Database ---------------------------------------------------------------
 DATABASE_URL = _env("HERALD_DATABASE_URL", f"sqlite:///{VAR_DIR / 'herald.sqlite3'}")
@@ -87,6 +89,8 @@ INSTALLED_APPS = [
     "herald.accounts",
     "herald.editions",
     "herald.stories",
+    "herald.discovery",
+    "herald.syndication",
     "herald.web",
 ]
 AUTH_USER_MODEL = "accounts.User"
@@ -189,6 +193,15 @@ HERALD_RENDER_CACHE = _env_bool("HERALD_RENDER_CACHE", True)
 HERALD_PAGE_SIZE = int(_env("HERALD_PAGE_SIZE", "20"))
 HERALD_RELATED_COUNT = int(_env("HERALD_RELATED_COUNT", "8"))
 HERALD_TEASER_LENGTH = int(_env("HERALD_TEASER_LENGTH", "180"))
+
+# --- Discovery and syndication -----------------------------------------------------
+HERALD_FEED_FULL_TEXT = _env_bool("HERALD_FEED_FULL_TEXT", True)  # else an excerpt
+HERALD_FEED_ITEMS = int(_env("HERALD_FEED_ITEMS", "50"))
+HERALD_SITEMAP_PAGE_SIZE = int(_env("HERALD_SITEMAP_PAGE_SIZE", "5000"))
+HERALD_SEARCH_PAGE_SIZE = int(_env("HERALD_SEARCH_PAGE_SIZE", "20"))
+HERALD_API_PAGE_SIZE = int(_env("HERALD_API_PAGE_SIZE", "50"))
+# Requests a partner's API key may make per hour.
+HERALD_API_RATE_LIMIT = int(_env("HERALD_API_RATE_LIMIT", "3600"))
 
 # --- Email --------------------------------------------------------------------
 EMAIL_BACKEND = _env(

@@ -14,6 +14,10 @@ admin.site.index_title = "Desk"
 urlpatterns = [
     path("desk/", admin.site.urls),
     path("healthz", web_views.healthz, name="healthz"),
+    path("", include("herald.syndication.feeds_urls")),
+    path("", include("herald.syndication.sitemap_urls")),
+    path("", include("herald.syndication.api_urls")),
+    path("", include("herald.discovery.urls")),
     path("", include("herald.web.urls")),
 ]
 if settings.HERALD_SERVE_MEDIA:

@@ -2,6 +2,7 @@
 corrections and the workflow log."""
 
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -182,6 +183,9 @@ class Story(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("web:story", kwargs={"pk": self.pk, "slug": self.slug})
 
+    def has_local_version(self, edition: Any) -> bool:
+        return self.local_versions.filter(edition=edition).exists()
+
     def edition_id_set(self) -> set[int]:
         if self.pk is None:
             return set()
@@ -337,3 +341,27 @@ class StoryEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.story_id}"
+
+
+class LocalVersion(models.Model):
+    """An edition's own headline and standfirst for a shared story. With one, that
+    edition's page is the story's canonical URL there instead of the origin's."""
+
+    story = models.ForeignKey(
+        Story, on_delete=models.CASCADE, related_name="local_versions"
+    )
+    edition = models.ForeignKey(
+        "editions.Edition", on_delete=models.CASCADE, related_name="+"
+    )
+    headline = models.CharField(max_length=200)
+    standfirst = models.CharField(max_length=400, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["story", "edition"], name="one_local_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.headline

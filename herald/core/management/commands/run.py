@@ -5,8 +5,10 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -18,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--workers", type=int, default=2)
 
     def handle(self, *args: Any, bind: str, workers: int, **options: Any) -> None:
+        # WhiteNoise serves from STATIC_ROOT too, and warns while it does not exist.
+        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         python = sys.executable
         web = [
             python,
