@@ -6,3 +6,7 @@ from django.apps import AppConfig
 class DiscoveryConfig(AppConfig):
     name = "herald.discovery"
     label = "discovery"
+
+    def ready(self) -> None:
+        # Connect the receivers of stories' signals (related lists, search index).
+        from herald.discovery import receivers  # noqa: F401

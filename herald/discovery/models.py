@@ -14,7 +14,7 @@ class RelatedStory(models.Model):
         "editions.Edition", on_delete=models.CASCADE, related_name="+"
     )
     related = models.ForeignKey(
-        "stories.Story", on_delete=models.CASCADE, related_name="+"
+        "stories.Story", on_delete=models.CASCADE, related_name="relatedstory_in"
     )
     position = models.PositiveSmallIntegerField()
     score = models.FloatField()

@@ -16,6 +16,7 @@ from herald.core.images import make_renditions
 from herald.core.text import unique_slug
 from herald.editions.models import Edition
 from herald.stories.models import Correction, Revision, Story, StoryEvent, StoryImage
+from herald.stories.signals import story_changed
 from herald.stories.workflow import (
     ALLOWED_TRANSITIONS,
     Status,
@@ -163,6 +164,7 @@ def update_story(
     if text_changed:
         _record_revision(current, by=by, note=note or "Edited")
     _log(current, "edit", by=by, before=current.status, note=note)
+    _announce(current)
     _copy_into(story, current)
     return current
 
@@ -173,6 +175,12 @@ def _with_dateline_place(story: Story, places: Iterable[Any]) -> set[Any]:
     if story.dateline_place_id:
         chosen.add(story.dateline_place)
     return chosen
+
+
+def _announce(story: Story) -> None:
+    """Tell other apps (related stories, search) after commit that `story` changed."""
+    pk = story.pk
+    transaction.on_commit(lambda: story_changed.send(sender=Story, story_id=pk))
 
 
 def _copy_into(target: Story, source: Story) -> None:
@@ -206,6 +214,7 @@ def _move(
         setattr(current, field, value)
     current.save(update_fields=["status", "modified_at", *updates])
     _log(current, action, by=by, before=before, note=note)
+    _announce(current)
     logger.info(
         "Story moved.", extra={"story_id": current.pk, "from": before, "to": to}
     )
@@ -298,6 +307,7 @@ def add_correction(story: Story, *, by: User, text: str) -> Correction:
     now = timezone.now()
     Story.objects.filter(pk=current.pk).update(updated_at=now, modified_at=now)
     _log(current, "correct", by=by, before=current.status, note=text.strip())
+    _announce(current)
     return correction
 
 
@@ -343,6 +353,7 @@ def attach_image(
     image.full_clean()
     image.save()
     Story.objects.filter(pk=story.pk).update(modified_at=timezone.now())
+    _announce(story)
     return image
 
 

@@ -349,6 +349,7 @@ class StoryAdmin(RoleAdmin):
                 may_correct=obj.status == Status.PUBLISHED and can_publish(user, obj),
                 schedule_zone=zone,
                 events=obj.events.select_related("by")[:15],
+                related_lists=_related_lists(obj),
                 corrections=obj.corrections.all(),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
@@ -504,6 +505,17 @@ class StoryAdmin(RoleAdmin):
             "title": f"Images: {story.headline}",
         }
         return TemplateResponse(request, "desk/story_images.html", context)
+
+
+def _related_lists(story: Story) -> list[tuple[str, list[Any]]]:
+    """Each edition's stored More Information list, with why each story is there."""
+    from herald.discovery.models import RelatedStory
+
+    rows = RelatedStory.objects.filter(story=story).select_related("edition", "related")
+    lists: dict[str, list[Any]] = {}
+    for row in rows.order_by("edition__position", "position"):
+        lists.setdefault(row.edition.name, []).append(row)
+    return list(lists.items())
 
 
 def _diff(older: Any, newer: Any) -> list[str]:

@@ -44,12 +44,13 @@ class StoryQuerySet(models.QuerySet["Story"]):  # type: ignore[name-defined,unus
 
     def for_page(self) -> "StoryQuerySet":
         return self.select_related(
-            "primary_section", "origin_edition"
+            "primary_section", "origin_edition", "dateline_place"
         ).prefetch_related(
             "authors",
             "corrections",
             "places",
             "tags",
+            "local_versions",
             models.Prefetch("images", to_attr="image_list"),
         )
 

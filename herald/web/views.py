@@ -18,10 +18,13 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from herald.discovery.related import related_for_page
+from herald.editions.links import canonical_url
 from herald.editions.models import Edition
 from herald.stories.models import Author, Place, Section, Story
 from herald.stories.querysets import StoryQuerySet
 from herald.stories.workflow import Status
+from herald.syndication.structured import json_ld_script, news_article, social_tags
 from herald.web.caching import public_page
 
 
@@ -127,24 +130,25 @@ def render_story(
             },
             status=410,
         )
-    related = list(
-        _edition_stories(edition)
-        .filter(primary_section_id=item.primary_section_id)
-        .exclude(pk=item.pk)
-        .for_teasers()[: settings.HERALD_RELATED_COUNT]
+    local = next(
+        (v for v in item.local_versions.all() if v.edition_id == edition.pk), None
     )
+    if local is not None:
+        # This edition's own headline and standfirst, for this page only.
+        item.headline, item.standfirst = local.headline, local.standfirst
     return render(
         request,
         "web/story.html",
         {
             "edition": edition,
             "story": item,
-            "related": related,
             "sections": _nav_sections(),
             "image": next(iter(getattr(item, "image_list", [])), None),
             "preview": preview,
-            "canonical": edition_link(request, item.origin_edition).rstrip("/")
-            + item.get_absolute_url(),
+            "related": related_for_page(item, edition),
+            "canonical": canonical_url(item, edition, request),
+            "json_ld": json_ld_script(news_article(item, edition, request)),
+            "social": social_tags(item, edition, request),
         },
     )
 

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
                 ('reasons', models.JSONField(default=list)),
                 ('computed_at', models.DateTimeField(auto_now=True)),
                 ('edition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='editions.edition')),
-                ('related', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='stories.story')),
+                ('related', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='relatedstory_in', to='stories.story')),
                 ('story', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='related_links', to='stories.story')),
             ],
             options={

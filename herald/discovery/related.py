@@ -1,0 +1,228 @@
+"""Related stories ("More Information"): score, choose, explain and store them.
+
+For a story on one edition, the candidates are that edition's public stories of the
+last `WINDOW_DAYS` days and any older ones sharing a place or tag with it. Each
+candidate scores by TF-IDF cosine over headline, standfirst and lead (inverse
+document frequencies from the candidate pool), shared places, shared sections and
+tags, and recency. The list never holds the story itself, a story twice, or two
+near-duplicates (cosine ≥ `DUPLICATE_COSINE`, standing in for ingest clusters until
+they exist), and falls back to the latest in the section when too few are similar.
+"""
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+
+from herald.core.sanitize import html_to_text
+from herald.editions.models import Edition
+from herald.stories.models import Story
+
+WINDOW_DAYS = 45
+MAX_CANDIDATES = 800
+MIN_SCORE = 0.2  # needs shared words or places, not only recency
+DUPLICATE_COSINE = 0.8
+HALF_LIFE_DAYS = 10.0
+WEIGHTS = {"text": 0.6, "places": 0.2, "subjects": 0.1, "recency": 0.1}
+
+_WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
+STOPWORDS = frozenset(
+    """about above after again against along also among and another any are around
+    because been before being below between both but can could did does doing down
+    during each even ever every few for from further had has have having her here
+    hers him his how however into its itself just last least less made make many
+    may more most much must near need new next not now off once one only other our
+    out over own per said same say says she should since some still such than that
+    the their them then there these they this those though three through told too
+    two under until upon very was way well were what when where whether which while
+    who whom whose why will with within without would year years yet you your""".split()
+)
+
+
+def tokens(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+def _lead(body: str, paragraphs: int = 2) -> str:
+    parts = body.split("</p>")
+    return html_to_text("</p>".join(parts[:paragraphs]))
+
+
+def story_terms(story: Story) -> Counter[str]:
+    """Term counts of the text that says what a story is about; the headline counts
+    twice."""
+    text = " ".join(
+        [story.headline, story.headline, story.standfirst, _lead(story.body)]
+    )
+    return Counter(tokens(text))
+
+
+@dataclass
+class Choice:
+    story: Story
+    score: float
+    reasons: list[str] = field(default_factory=list)
+    cosine: float = 0.0  # plain-term similarity to the story being read
+
+
+def _tfidf(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
+    vector = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in counts.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    return {t: v / norm for t, v in vector.items()}
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
+    if len(a) > len(b):
+        a, b = b, a
+    shared = [(a[t] * b[t], t) for t in a if t in b]
+    shared.sort(reverse=True)
+    return sum(v for v, _ in shared), [t for _, t in shared[:3]]
+
+
+def _candidates(story: Story, edition: Edition) -> list[Story]:
+    anchor = story.public_at or story.modified_at
+    place_ids = [p.pk for p in story.places.all()]
+    tag_ids = [t.pk for t in story.tags.all()]
+    pool = (
+        Story.objects.public()
+        .for_edition(edition)
+        .exclude(pk=story.pk)
+        .prefetch_related("places", "tags", "sections")
+        .only(
+            "id", "headline", "standfirst", "body", "slug", "published_at",
+            "embargo_until", "primary_section_id", "status", "modified_at",
+        )
+    )  # fmt: skip
+    recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
+    sharing = pool.filter(Q(places__in=place_ids) | Q(tags__in=tag_ids)).distinct()
+    chosen: dict[int, Story] = {}
+    for item in recent.latest_first()[:MAX_CANDIDATES]:
+        chosen[item.pk] = item
+    for item in sharing.latest_first()[: MAX_CANDIDATES // 4]:
+        chosen.setdefault(item.pk, item)
+    return list(chosen.values())
+
+
+def choose_related(
+    story: Story, edition: Edition, count: int | None = None
+) -> list[Choice]:
+    """The related stories for `story` on `edition`, best first, with reasons."""
+    count = count or settings.HERALD_RELATED_COUNT
+    candidates = _candidates(story, edition)
+    docs = {c.pk: story_terms(c) for c in candidates}
+    own = story_terms(story)
+    df: Counter[str] = Counter()
+    for terms in [own, *docs.values()]:
+        df.update(terms.keys())
+    n = len(docs) + 1
+    idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
+    own_vec = _tfidf(own, idf)
+    anchor = story.public_at or story.modified_at
+    own_places = {p.pk: p.name for p in story.places.all()}
+    own_subjects = {("s", s.pk): s.name for s in story.sections.all()} | {
+        ("t", t.pk): t.name for t in story.tags.all()
+    }
+    scored: list[Choice] = []
+    # Duplicates are judged on plain term weights: IDF from a small pool would make
+    # the few words two copies do not share look decisive.
+    flat = {pk: _tfidf(terms, {t: 1.0 for t in terms}) for pk, terms in docs.items()}
+    own_flat = _tfidf(own, {t: 1.0 for t in own})
+    for cand in candidates:
+        cos, words = _cosine(own_vec, _tfidf(docs[cand.pk], idf))
+        shared_places = [
+            own_places[p.pk] for p in cand.places.all() if p.pk in own_places
+        ]
+        subjects = {("s", s.pk) for s in cand.sections.all()} | {
+            ("t", t.pk) for t in cand.tags.all()
+        }
+        shared_subjects = [own_subjects[k] for k in subjects if k in own_subjects]
+        age = abs(((cand.public_at or anchor) - anchor).total_seconds()) / 86400
+        recency = 0.5 ** (age / HALF_LIFE_DAYS)
+        score = (
+            WEIGHTS["text"] * cos
+            + WEIGHTS["places"] * (1.0 if shared_places else 0.0)
+            + WEIGHTS["subjects"] * min(1.0, len(shared_subjects) / 2)
+            + WEIGHTS["recency"] * recency
+        )
+        reasons = []
+        if shared_places:
+            reasons.append("shares places: " + ", ".join(sorted(shared_places)))
+        if words and cos >= 0.05:
+            reasons.append("similar words: " + ", ".join(words))
+        if shared_subjects:
+            reasons.append("shares subjects: " + ", ".join(sorted(shared_subjects)))
+        scored.append(Choice(cand, score, reasons, _cosine(own_flat, flat[cand.pk])[0]))
+    scored.sort(key=lambda c: (-c.score, -(c.story.public_at or anchor).timestamp()))
+    picked: list[Choice] = []
+    for choice in scored:
+        if len(picked) == count or choice.score < MIN_SCORE:
+            break
+        if choice.cosine >= DUPLICATE_COSINE:
+            continue  # the same news as the story being read
+        vec = flat[choice.story.pk]
+        if any(_cosine(vec, flat[p.story.pk])[0] >= DUPLICATE_COSINE for p in picked):
+            continue  # the same news as a teaser already chosen
+        picked.append(choice)
+    if len(picked) < count:
+        taken = {story.pk, *(p.story.pk for p in picked)}
+        fallback = (
+            Story.objects.public()
+            .for_edition(edition)
+            .filter(primary_section_id=story.primary_section_id)
+            .exclude(pk__in=taken)
+            .latest_first()[: count - len(picked)]
+        )
+        picked += [Choice(s, 0.0, ["latest in the section"]) for s in fallback]
+    return picked
+
+
+@transaction.atomic
+def store_related(story: Story) -> int:
+    """Compute and store the lists of `story` on every edition it is on. Safe to
+    run twice: each edition's list is replaced whole."""
+    from herald.discovery.models import RelatedStory
+
+    RelatedStory.objects.filter(story=story).delete()
+    if not story.is_public():
+        return 0
+    rows = []
+    for edition in story.editions.all():
+        for position, choice in enumerate(choose_related(story, edition)):
+            rows.append(
+                RelatedStory(
+                    story=story, edition=edition, related=choice.story,
+                    position=position, score=round(choice.score, 4),
+                    reasons=choice.reasons,
+                )
+            )  # fmt: skip
+    RelatedStory.objects.bulk_create(rows)
+    return len(rows)
+
+
+def related_for_page(story: Story, edition: Edition) -> list[Story]:
+    """The stored list, still public, topped up with the latest in the section when
+    stories have gone (retracted) or the list was never computed. Two queries."""
+    count = settings.HERALD_RELATED_COUNT
+    stored = list(
+        Story.objects.public()
+        .filter(relatedstory_in__story=story, relatedstory_in__edition=edition)
+        .order_by("relatedstory_in__position")
+        .for_teasers()[:count]
+    )
+    if len(stored) >= count:
+        return stored
+    taken = {story.pk, *(s.pk for s in stored)}
+    fill = (
+        Story.objects.public()
+        .for_edition(edition)
+        .filter(primary_section_id=story.primary_section_id)
+        .exclude(pk__in=taken)
+        .latest_first()
+        .for_teasers()[: count - len(stored)]
+    )
+    return stored + list(fill)
