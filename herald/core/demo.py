@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 from herald.accounts.models import Role, User
 from herald.core.demo_content import SECTION_SLUGS, make_story
 from herald.core.text import unique_slug
+from herald.discovery.related import store_related
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import (
@@ -355,6 +356,10 @@ def seed(
             added += 1
         if out is not None:
             out.write(f"  {edition.name}: {stories_per_edition} stories\n")
+    # Back-dating above happened after each story's list was queued; compute every
+    # More Information list now, against the whole demo network.
+    for story in Story.objects.public().prefetch_related("editions"):
+        store_related(story)
     return {"editions": len(editions), "stories_added": added}
 
 

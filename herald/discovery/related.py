@@ -13,7 +13,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -31,8 +31,8 @@ HALF_LIFE_DAYS = 10.0
 WEIGHTS = {"text": 0.6, "places": 0.2, "subjects": 0.1, "recency": 0.1}
 
 _WORD = re.compile(r"[^\W\d_]{3,}", re.UNICODE)
-STOPWORDS = frozenset(
-    """about above after again against along also among and another any are around
+_STOP_TEXT = """
+    about above after again against along also among and another any are around
     because been before being below between both but can could did does doing down
     during each even ever every few for from further had has have having her here
     hers him his how however into its itself just last least less made make many
@@ -40,8 +40,8 @@ STOPWORDS = frozenset(
     out over own per said same say says she should since some still such than that
     the their them then there these they this those though three through told too
     two under until upon very was way well were what when where whether which while
-    who whom whose why will with within without would year years yet you your""".split()
-)
+    who whom whose why will with within without would year years yet you your"""
+STOPWORDS = frozenset(_STOP_TEXT.split())
 
 
 def tokens(text: str) -> list[str]:
@@ -53,13 +53,15 @@ def _lead(body: str, paragraphs: int = 2) -> str:
     return html_to_text("</p>".join(parts[:paragraphs]))
 
 
-def story_terms(story: Story) -> Counter[str]:
-    """Term counts of the text that says what a story is about; the headline counts
-    twice."""
-    text = " ".join(
-        [story.headline, story.headline, story.standfirst, _lead(story.body)]
-    )
+def _terms(headline: str, standfirst: str, body: str) -> Counter[str]:
+    # The headline counts twice: it says best what the story is about.
+    text = " ".join([headline, headline, standfirst, _lead(body)])
     return Counter(tokens(text))
+
+
+def story_terms(story: Story) -> Counter[str]:
+    """Term counts of the text that says what a story is about."""
+    return _terms(story.headline, story.standfirst, story.body)
 
 
 @dataclass
@@ -70,8 +72,21 @@ class Choice:
     cosine: float = 0.0  # plain-term similarity to the story being read
 
 
-def _tfidf(counts: Counter[str], idf: dict[str, float]) -> dict[str, float]:
-    vector = {t: (1 + math.log(c)) * idf.get(t, 0.0) for t, c in counts.items()}
+@dataclass
+class _Candidate:
+    pk: int
+    terms: Counter[str]
+    public_at: datetime
+    places: set[int] = field(default_factory=set)
+    subjects: set[tuple[str, int]] = field(default_factory=set)
+
+
+def _tfidf(counts: Counter[str], idf: dict[str, float] | None) -> dict[str, float]:
+    """Unit vector of sublinear term weights, times IDF when given."""
+    vector = {
+        t: (1 + math.log(c)) * (idf.get(t, 0.0) if idf is not None else 1.0)
+        for t, c in counts.items()
+    }
     norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
     return {t: v / norm for t, v in vector.items()}
 
@@ -84,28 +99,40 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]
     return sum(v for v, _ in shared), [t for _, t in shared[:3]]
 
 
-def _candidates(story: Story, edition: Edition) -> list[Story]:
+def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
+    """The edition's recent public stories and older ones sharing a place or tag,
+    read as plain rows (no model instances): this runs for every publication."""
     anchor = story.public_at or story.modified_at
     place_ids = [p.pk for p in story.places.all()]
     tag_ids = [t.pk for t in story.tags.all()]
-    pool = (
-        Story.objects.public()
-        .for_edition(edition)
-        .exclude(pk=story.pk)
-        .prefetch_related("places", "tags", "sections")
-        .only(
-            "id", "headline", "standfirst", "body", "slug", "published_at",
-            "embargo_until", "primary_section_id", "status", "modified_at",
-        )
-    )  # fmt: skip
+    pool = Story.objects.public().for_edition(edition).exclude(pk=story.pk)
     recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
-    sharing = pool.filter(Q(places__in=place_ids) | Q(tags__in=tag_ids)).distinct()
-    chosen: dict[int, Story] = {}
-    for item in recent.latest_first()[:MAX_CANDIDATES]:
-        chosen[item.pk] = item
-    for item in sharing.latest_first()[: MAX_CANDIDATES // 4]:
-        chosen.setdefault(item.pk, item)
-    return list(chosen.values())
+    sharing = pool.filter(Q(places__in=place_ids) | Q(tags__in=tag_ids))
+    ids = list(recent.latest_first().values_list("pk", flat=True)[:MAX_CANDIDATES])
+    seen = set(ids)
+    for pk in sharing.latest_first().values_list("pk", flat=True)[
+        : MAX_CANDIDATES // 4
+    ]:
+        if pk not in seen:
+            seen.add(pk)
+            ids.append(pk)
+    rows = Story.objects.filter(pk__in=ids).values_list(
+        "pk", "headline", "standfirst", "body", "published_at", "embargo_until"
+    )
+    found = {
+        pk: _Candidate(pk, _terms(h, sf, body), max(filter(None, (at, emb))))
+        for pk, h, sf, body, at, emb in rows
+    }
+    through = Story.places.through.objects.filter(story_id__in=ids)
+    for story_id, place_id in through.values_list("story_id", "place_id"):
+        found[story_id].places.add(place_id)
+    for kind, rel in (("s", Story.sections), ("t", Story.tags)):
+        other = "section_id" if kind == "s" else "tag_id"
+        for story_id, obj_id in rel.through.objects.filter(
+            story_id__in=ids
+        ).values_list("story_id", other):
+            found[story_id].subjects.add((kind, obj_id))
+    return [found[pk] for pk in ids if pk in found]
 
 
 def choose_related(
@@ -114,34 +141,28 @@ def choose_related(
     """The related stories for `story` on `edition`, best first, with reasons."""
     count = count or settings.HERALD_RELATED_COUNT
     candidates = _candidates(story, edition)
-    docs = {c.pk: story_terms(c) for c in candidates}
     own = story_terms(story)
-    df: Counter[str] = Counter()
-    for terms in [own, *docs.values()]:
-        df.update(terms.keys())
-    n = len(docs) + 1
+    df: Counter[str] = Counter(own.keys())
+    for cand in candidates:
+        df.update(cand.terms.keys())
+    n = len(candidates) + 1
     idf = {t: math.log((n + 1) / (d + 0.5)) for t, d in df.items()}
     own_vec = _tfidf(own, idf)
+    # Duplicates are judged on plain term weights: IDF from a small pool would make
+    # the few words two copies do not share look decisive.
+    own_flat = _tfidf(own, None)
+    flat = {c.pk: _tfidf(c.terms, None) for c in candidates}
     anchor = story.public_at or story.modified_at
     own_places = {p.pk: p.name for p in story.places.all()}
     own_subjects = {("s", s.pk): s.name for s in story.sections.all()} | {
         ("t", t.pk): t.name for t in story.tags.all()
     }
-    scored: list[Choice] = []
-    # Duplicates are judged on plain term weights: IDF from a small pool would make
-    # the few words two copies do not share look decisive.
-    flat = {pk: _tfidf(terms, {t: 1.0 for t in terms}) for pk, terms in docs.items()}
-    own_flat = _tfidf(own, {t: 1.0 for t in own})
+    scored: list[tuple[float, float, int, list[str], float]] = []
     for cand in candidates:
-        cos, words = _cosine(own_vec, _tfidf(docs[cand.pk], idf))
-        shared_places = [
-            own_places[p.pk] for p in cand.places.all() if p.pk in own_places
-        ]
-        subjects = {("s", s.pk) for s in cand.sections.all()} | {
-            ("t", t.pk) for t in cand.tags.all()
-        }
-        shared_subjects = [own_subjects[k] for k in subjects if k in own_subjects]
-        age = abs(((cand.public_at or anchor) - anchor).total_seconds()) / 86400
+        cos, words = _cosine(own_vec, _tfidf(cand.terms, idf))
+        shared_places = [own_places[p] for p in cand.places if p in own_places]
+        shared_subjects = [own_subjects[k] for k in cand.subjects if k in own_subjects]
+        age = abs((cand.public_at - anchor).total_seconds()) / 86400
         recency = 0.5 ** (age / HALF_LIFE_DAYS)
         score = (
             WEIGHTS["text"] * cos
@@ -156,29 +177,31 @@ def choose_related(
             reasons.append("similar words: " + ", ".join(words))
         if shared_subjects:
             reasons.append("shares subjects: " + ", ".join(sorted(shared_subjects)))
-        scored.append(Choice(cand, score, reasons, _cosine(own_flat, flat[cand.pk])[0]))
-    scored.sort(key=lambda c: (-c.score, -(c.story.public_at or anchor).timestamp()))
-    picked: list[Choice] = []
-    for choice in scored:
-        if len(picked) == count or choice.score < MIN_SCORE:
+        duplicate = _cosine(own_flat, flat[cand.pk])[0]
+        scored.append((score, cand.public_at.timestamp(), cand.pk, reasons, duplicate))
+    scored.sort(key=lambda row: (-row[0], -row[1]))
+    picked: list[tuple[int, float, list[str], float]] = []
+    for score, _, pk, reasons, duplicate in scored:
+        if len(picked) == count or score < MIN_SCORE:
             break
-        if choice.cosine >= DUPLICATE_COSINE:
+        if duplicate >= DUPLICATE_COSINE:
             continue  # the same news as the story being read
-        vec = flat[choice.story.pk]
-        if any(_cosine(vec, flat[p.story.pk])[0] >= DUPLICATE_COSINE for p in picked):
+        if any(_cosine(flat[pk], flat[p[0]])[0] >= DUPLICATE_COSINE for p in picked):
             continue  # the same news as a teaser already chosen
-        picked.append(choice)
-    if len(picked) < count:
-        taken = {story.pk, *(p.story.pk for p in picked)}
+        picked.append((pk, score, reasons, duplicate))
+    stories = Story.objects.in_bulk([p[0] for p in picked])
+    choices = [Choice(stories[pk], sc, rs, dup) for pk, sc, rs, dup in picked]
+    if len(choices) < count:
+        taken = {story.pk, *(c.story.pk for c in choices)}
         fallback = (
             Story.objects.public()
             .for_edition(edition)
             .filter(primary_section_id=story.primary_section_id)
             .exclude(pk__in=taken)
-            .latest_first()[: count - len(picked)]
+            .latest_first()[: count - len(choices)]
         )
-        picked += [Choice(s, 0.0, ["latest in the section"]) for s in fallback]
-    return picked
+        choices += [Choice(s, 0.0, ["latest in the section"]) for s in fallback]
+    return choices
 
 
 @transaction.atomic

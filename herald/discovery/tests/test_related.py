@@ -46,10 +46,19 @@ def okinawa(db: None) -> Place:
 def test_similar_story_ranks_first_with_reasons(
     make_story: StoryFactory, japan: Edition, okinawa: Place
 ) -> None:
-    story = make_story(headline="Typhoon Kirin heads for Okinawa", body=TYPHOON,
-                       dateline_place=okinawa, dateline_city="Naha")  # fmt: skip
-    flights = make_story(headline="Flights cancelled as Typhoon Kirin nears", ago=timedelta(hours=3),
-                         body=TYPHOON_FLIGHTS, dateline_place=okinawa, dateline_city="Naha")  # fmt: skip
+    story = make_story(
+        headline="Typhoon Kirin heads for Okinawa",
+        body=TYPHOON,
+        dateline_place=okinawa,
+        dateline_city="Naha",
+    )
+    flights = make_story(
+        headline="Flights cancelled as Typhoon Kirin nears",
+        ago=timedelta(hours=3),
+        body=TYPHOON_FLIGHTS,
+        dateline_place=okinawa,
+        dateline_city="Naha",
+    )
     make_story(
         headline="Sapporo approves winter budget", body=BUDGET, ago=timedelta(minutes=5)
     )
@@ -63,14 +72,26 @@ def test_similar_story_ranks_first_with_reasons(
 def test_list_never_holds_the_story_itself_a_duplicate_or_the_same_news(
     make_story: StoryFactory, japan: Edition, okinawa: Place
 ) -> None:
-    story = make_story(headline="Typhoon Kirin heads for Okinawa", body=TYPHOON,
-                       dateline_place=okinawa)  # fmt: skip
-    copy = make_story(headline="Typhoon Kirin heads for Okinawa", body=TYPHOON_COPY,
-                      dateline_place=okinawa, agency="Other Agency", provenance="wire")  # fmt: skip
-    flights = make_story(headline="Flights cancelled as Typhoon Kirin nears",
-                         body=TYPHOON_FLIGHTS, dateline_place=okinawa)  # fmt: skip
-    flights_copy = make_story(headline="Flights cancelled as Typhoon Kirin nears",
-                              body=TYPHOON_FLIGHTS, dateline_place=okinawa)  # fmt: skip
+    story = make_story(
+        headline="Typhoon Kirin heads for Okinawa", body=TYPHOON, dateline_place=okinawa
+    )
+    copy = make_story(
+        headline="Typhoon Kirin heads for Okinawa",
+        body=TYPHOON_COPY,
+        dateline_place=okinawa,
+        agency="Other Agency",
+        provenance="wire",
+    )
+    flights = make_story(
+        headline="Flights cancelled as Typhoon Kirin nears",
+        body=TYPHOON_FLIGHTS,
+        dateline_place=okinawa,
+    )
+    flights_copy = make_story(
+        headline="Flights cancelled as Typhoon Kirin nears",
+        body=TYPHOON_FLIGHTS,
+        dateline_place=okinawa,
+    )
     for i in range(10):
         make_story(headline=f"Council item {i}", body=BUDGET, ago=timedelta(minutes=i))
     chosen = [c.story.pk for c in choose_related(story, japan)]
@@ -83,10 +104,16 @@ def test_list_never_holds_the_story_itself_a_duplicate_or_the_same_news(
 def test_only_stories_on_the_edition_count(
     make_story: StoryFactory, japan: Edition, india: Edition, okinawa: Place
 ) -> None:
-    story = make_story(headline="Typhoon Kirin heads for Okinawa", body=TYPHOON,
-                       editions=[japan, india])  # fmt: skip
-    other = make_story(headline="Flights cancelled as Typhoon Kirin nears",
-                       body=TYPHOON_FLIGHTS, editions=[india])  # fmt: skip
+    story = make_story(
+        headline="Typhoon Kirin heads for Okinawa",
+        body=TYPHOON,
+        editions=[japan, india],
+    )
+    other = make_story(
+        headline="Flights cancelled as Typhoon Kirin nears",
+        body=TYPHOON_FLIGHTS,
+        editions=[india],
+    )
     assert other.pk not in [c.story.pk for c in choose_related(story, japan)]
     assert other.pk in [c.story.pk for c in choose_related(story, india)]
 
@@ -107,10 +134,17 @@ def test_falls_back_to_latest_in_section(
 def test_publishing_computes_and_stores_the_list_in_the_task_queue(
     make_story: StoryFactory, japan: Edition, admin_user: User, okinawa: Place
 ) -> None:
-    flights = make_story(headline="Flights cancelled as Typhoon Kirin nears",
-                         body=TYPHOON_FLIGHTS, dateline_place=okinawa)  # fmt: skip
-    story = make_story(publish=False, headline="Typhoon Kirin heads for Okinawa",
-                       body=TYPHOON, dateline_place=okinawa)  # fmt: skip
+    flights = make_story(
+        headline="Flights cancelled as Typhoon Kirin nears",
+        body=TYPHOON_FLIGHTS,
+        dateline_place=okinawa,
+    )
+    story = make_story(
+        publish=False,
+        headline="Typhoon Kirin heads for Okinawa",
+        body=TYPHOON,
+        dateline_place=okinawa,
+    )
     actions.publish_story(story, by=admin_user)
     assert not RelatedStory.objects.filter(story=story).exists()  # not in the request
     call_command("worker", "--batch", verbosity=0)

@@ -50,8 +50,14 @@ def test_news_article_json_ld_from_a_real_page(
     png = io.BytesIO()
     Image.new("RGB", (800, 600), (10, 80, 160)).save(png, "PNG")
     png.seek(0)
-    actions.attach_image(story, by=admin_user, upload=png, caption="The harbour.",
-                         credit="MPA/K. Sato", alt_text="Cranes over a harbour")  # fmt: skip
+    actions.attach_image(
+        story,
+        by=admin_user,
+        upload=png,
+        caption="The harbour.",
+        credit="MPA/K. Sato",
+        alt_text="Cranes over a harbour",
+    )
     data = _json_ld(_page("japan-herald.localhost", story))
     assert data["@type"] == "NewsArticle"
     assert data["headline"] == story.headline
