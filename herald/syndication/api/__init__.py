@@ -1,0 +1,1 @@
+"""The ninjs syndication API: keys and rate limits, ninjs items, views, OpenAPI."""
