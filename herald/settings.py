@@ -70,6 +70,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # SQLite needs its folder; a fresh checkout has no var/ yet.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # Tests use a file, not shared-cache memory, so that threads and processes in a
+    # test see the same WAL locking as production; one file per test process.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Applications -------------------------------------------------------------
@@ -91,6 +96,7 @@ INSTALLED_APPS = [
     "herald.stories",
     "herald.discovery",
     "herald.syndication",
+    "herald.newsletter",
     "herald.web",
 ]
 AUTH_USER_MODEL = "accounts.User"
@@ -204,9 +210,63 @@ HERALD_API_PAGE_SIZE = int(_env("HERALD_API_PAGE_SIZE", "50"))
 HERALD_API_RATE_LIMIT = int(_env("HERALD_API_RATE_LIMIT", "3600"))
 
 # --- Email --------------------------------------------------------------------
-EMAIL_BACKEND = _env(
-    "HERALD_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
-)
+# console: (print), file:PATH (one .eml file a message in PATH), or
+# smtp://[user:password@]host:port / smtps://... (implicit TLS) / smtp+starttls://...
+HERALD_EMAIL_URL = _env("HERALD_EMAIL_URL", "console:")
+HERALD_NEWSLETTER_CONFIRM_DAYS = int(_env("HERALD_NEWSLETTER_CONFIRM_DAYS", "3"))
+# Sending: messages a second (0 = no limit), parallel SMTP connections per worker,
+# deliveries claimed at once, and how long a claim is held before it expires.
+HERALD_NEWSLETTER_RATE = float(_env("HERALD_NEWSLETTER_RATE", "0"))
+HERALD_NEWSLETTER_CONCURRENCY = int(_env("HERALD_NEWSLETTER_CONCURRENCY", "4"))
+HERALD_NEWSLETTER_BATCH = int(_env("HERALD_NEWSLETTER_BATCH", "200"))
+HERALD_NEWSLETTER_LEASE_SECONDS = int(_env("HERALD_NEWSLETTER_LEASE_SECONDS", "300"))
+# Soft bounces that suppress an address.
+HERALD_SOFT_BOUNCE_LIMIT = int(_env("HERALD_SOFT_BOUNCE_LIMIT", "3"))
+# Bearer token of the bounce endpoint /newsletter/bounces/; empty turns it off (404).
+HERALD_BOUNCE_TOKEN = _env("HERALD_BOUNCE_TOKEN", "")
+# An issue more than this many hours past its local hour is not built by the
+# worker; it waits for a person (`herald send_newsletters --edition --date`).
+HERALD_NEWSLETTER_LATE_HOURS = int(_env("HERALD_NEWSLETTER_LATE_HOURS", "3"))
+# DKIM signing of newsletter mail: all three set, or none (no signature).
+HERALD_DKIM_KEY_FILE = _env("HERALD_DKIM_KEY_FILE", "")  # PEM RSA private key
+HERALD_DKIM_SELECTOR = _env("HERALD_DKIM_SELECTOR", "")  # e.g. herald2025
+HERALD_DKIM_DOMAIN = _env("HERALD_DKIM_DOMAIN", "")  # d=, e.g. japanherald.com
+EMAIL_TIMEOUT = int(_env("HERALD_EMAIL_TIMEOUT", "30"))  # seconds, every SMTP step
+
+
+def _email_settings(url: str) -> dict[str, object]:
+    from urllib.parse import unquote, urlsplit
+
+    if url == "console:":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if url.startswith("file:"):
+        path = url.removeprefix("file:")
+        if not path:
+            raise ImproperlyConfigured(
+                "HERALD_EMAIL_URL file: needs a folder, file:PATH."
+            )
+        return {
+            "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "EMAIL_FILE_PATH": path,
+        }
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps", "smtp+starttls"} or not parts.hostname:
+        raise ImproperlyConfigured(
+            "HERALD_EMAIL_URL must be console:, file:PATH or smtp://host:port, "
+            f"not {url!r}."
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname,
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+        "EMAIL_USE_TLS": parts.scheme == "smtp+starttls",
+    }
+
+
+globals().update(_email_settings(HERALD_EMAIL_URL))
 DEFAULT_FROM_EMAIL = _env("HERALD_DEFAULT_FROM_EMAIL", "newsroom@herald.localhost")
 
 # --- Security ---------------------------------------------------------------------

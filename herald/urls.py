@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("herald.syndication.sitemap_urls")),
     path("", include("herald.syndication.api_urls")),
     path("", include("herald.discovery.urls")),
+    path("newsletter/", include("herald.newsletter.urls")),
     path("", include("herald.web.urls")),
 ]
 if settings.HERALD_SERVE_MEDIA:

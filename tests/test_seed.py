@@ -6,6 +6,7 @@ from django.core.management.base import CommandError
 
 from herald.accounts.models import Role, User
 from herald.editions.models import Edition
+from herald.newsletter.models import Subscription, SubscriptionStatus
 from herald.stories.models import Story
 from herald.stories.workflow import Status
 
@@ -28,6 +29,9 @@ def test_seed_demo_builds_the_network_and_is_safe_to_run_again() -> None:
     assert Story.objects.filter(provenance="wire").exists()
     assert Story.objects.filter(images__isnull=False).exists()
     assert Story.objects.filter(corrections__isnull=False).exists()
+    confirmed = Subscription.objects.filter(status=SubscriptionStatus.CONFIRMED)
+    assert confirmed.count() == 6 * 20
+    assert confirmed.filter(subscriber__email__endswith="@example.org").count() == 120
     call_command("seed_demo", "--stories-per-edition", "12", verbosity=0)
     assert Story.objects.count() == first
     assert Edition.objects.count() == 6

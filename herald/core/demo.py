@@ -356,6 +356,7 @@ def seed(
             added += 1
         if out is not None:
             out.write(f"  {edition.name}: {stories_per_edition} stories\n")
+    _subscribers(editions, list(sections.values()))
     # Back-dating above happened after each story's list was queued; compute every
     # More Information list now, against the whole demo network.
     for story in Story.objects.public().prefetch_related("editions"):
@@ -427,3 +428,24 @@ def _picture(
         medium=shared.medium.name,
         small=shared.small.name,
     )
+
+
+def _subscribers(editions: list[Edition], sections: list[Section]) -> None:
+    """Confirmed subscribers at example.org on every edition, so an issue can be
+    sent to a local mail server at once. Some choose sections; most take all."""
+    from herald.newsletter.models import Subscriber, Subscription, SubscriptionStatus
+
+    rng = random.Random(7)
+    now = timezone.now()
+    for edition in editions:
+        for n in range(1, 21):
+            subscriber, _ = Subscriber.objects.get_or_create(
+                email=f"{edition.slug.split('-')[0]}-reader{n}@example.org"
+            )
+            subscription, made = Subscription.objects.get_or_create(
+                subscriber=subscriber,
+                edition=edition,
+                defaults={"status": SubscriptionStatus.CONFIRMED, "confirmed_at": now},
+            )
+            if made and n % 3 == 0:
+                subscription.sections.set(rng.sample(sections, k=3))

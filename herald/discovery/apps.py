@@ -10,3 +10,4 @@ class DiscoveryConfig(AppConfig):
     def ready(self) -> None:
         # Connect the receivers of stories' signals (related lists, search index).
         from herald.discovery import receivers  # noqa: F401
+        from herald.discovery.search import receivers as search  # noqa: F401

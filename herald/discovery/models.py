@@ -1,6 +1,9 @@
-"""RelatedStory: the stored "More Information" list of a story on one edition."""
+"""RelatedStory: the stored "More Information" list of a story on one edition;
+SearchEntry: a row of the search index."""
 
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.utils import timezone
 
 
 class RelatedStory(models.Model):
@@ -34,3 +37,43 @@ class RelatedStory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.story_id} → {self.related_id} on {self.edition_id}"
+
+
+class SearchEntry(models.Model):
+    """The searchable text of one published story: a row of the search index.
+
+    Written only by `herald.discovery.search`. On SQLite an FTS5 table indexes these
+    rows and triggers keep it in step; on PostgreSQL `vector` holds their weighted
+    tsvector under a GIN index. Migration 0002 creates each for its database only.
+    Changing this model on SQLite remakes its table, which drops those triggers: a
+    migration that alters it must create them again. The short filter columns come
+    first, so that SQLite reads them without reading the text.
+    """
+
+    story = models.OneToOneField(
+        "stories.Story",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    # Copies of the story's, for filtering matches without reading story rows; the
+    # story row is checked again for every result shown.
+    public_at = models.DateTimeField(help_text="Publication, or the embargo's end.")
+    provenance = models.CharField(max_length=10)
+    headline = models.TextField()
+    standfirst = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Plain text of the body.")
+    dateline = models.TextField(blank=True)
+    # PostgreSQL only; always empty on SQLite, whose index is the FTS5 table.
+    vector = SearchVectorField(null=True, editable=False)
+    indexed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "search entries"
+        indexes = [
+            # Date filters: the stretch of story ids a date range covers.
+            models.Index(fields=["public_at", "story"], name="searchentry_public_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"search entry of {self.story_id}"

@@ -40,6 +40,7 @@ class EditionAdmin(RoleAdmin):
                     "contact_email",
                     "newsletter_sender_name",
                     "newsletter_sender_email",
+                    "newsletter_hour",
                 )
             },
         ),

@@ -3,7 +3,7 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
+from django.core.validators import MaxValueValidator, RegexValidator
 from django.db import models
 
 from herald.core.timefmt import validate_time_zone
@@ -64,6 +64,11 @@ class Edition(models.Model):
     contact_email = models.EmailField()
     newsletter_sender_name = models.CharField(max_length=120)
     newsletter_sender_email = models.EmailField()
+    newsletter_hour = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[MaxValueValidator(23)],
+        help_text="Local hour (0-23, edition time) when the daily email is built.",
+    )
     is_active = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
 

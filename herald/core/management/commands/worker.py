@@ -14,9 +14,13 @@ logger = logging.getLogger(__name__)
 
 def sweep_schedules() -> int:
     """Run every schedule that is due. Each job below is safe to run twice."""
+    from herald.newsletter.scheduling import expire_all_leases, sweep_newsletters
     from herald.stories.actions import publish_due_stories
 
-    return publish_due_stories()
+    published = publish_due_stories()
+    expire_all_leases()
+    sweep_newsletters()
+    return published
 
 
 def _sweep_forever(stop: threading.Event, interval: float) -> None:

@@ -1,0 +1,1 @@
+"""`herald rebuild_search_index`."""

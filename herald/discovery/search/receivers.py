@@ -1,0 +1,15 @@
+"""Keep the search index up to date: queue an update whenever a story changes."""
+
+from typing import Any
+
+from herald.stories.signals import story_changed
+
+
+def queue_search_update(sender: Any, story_id: int, **kwargs: Any) -> None:
+    """story_changed is sent after commit, so the task sees what was saved."""
+    from herald.discovery.tasks import update_search_index
+
+    update_search_index.enqueue(story_id=story_id)
+
+
+story_changed.connect(queue_search_update, dispatch_uid="discovery.search.update")

@@ -1,0 +1,1 @@
+"""`herald` commands of the newsletter app."""

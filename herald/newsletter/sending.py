@@ -1,0 +1,417 @@
+"""Sending an issue, crash-safe.
+
+Every delivery row moves queued → sending → sent | deferred | failed | suppressed,
+and a row left in sending when its lease expires becomes unknown. A row is committed
+as sending before the message goes to the server (before SMTP DATA) and as sent after
+the server accepts it; between the two is the one gap only the mail server's own
+record can close, which is why the Message-ID is fixed per delivery. Workers claim
+batches under leases, and check unsubscribes and suppressions at claim time, so any
+number of workers can send one issue, and a killed worker's batch is taken over when
+its lease expires. Sending is at-least-once only for rows whose fate is unknown, and
+those wait for reconciliation instead of being resent blindly.
+"""
+
+import hashlib
+import hmac
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db.models import Count, F, Min, Q
+from django.utils import timezone
+
+from herald.newsletter.models import (
+    OPEN_DELIVERY_STATES,
+    Delivery,
+    DeliveryStatus,
+    Issue,
+    IssueStatus,
+    Subscription,
+    SubscriptionStatus,
+    Suppression,
+)
+from herald.newsletter.transport import (
+    PermanentFailure,
+    TemporaryFailure,
+    Transport,
+    open_transport,
+)
+
+logger = logging.getLogger(__name__)
+
+CREATE_BATCH = 2000
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+
+
+def _message_id(issue: Issue, subscription_id: int) -> str:
+    """Fixed per (issue, subscriber), unguessable, and the same if computed again."""
+    key = settings.SECRET_KEY.encode()
+    mac = hmac.new(key, f"{issue.pk}:{subscription_id}".encode(), hashlib.sha256)
+    domain = (
+        issue.edition.newsletter_sender_email.rpartition("@")[2] or "herald.invalid"
+    )
+    return f"<{issue.pk}.{subscription_id}.{mac.hexdigest()[:16]}@{domain}>"
+
+
+def ensure_deliveries(issue: Issue) -> int:
+    """Make a queued delivery for every confirmed subscription of the issue's edition.
+    Resumable: made in batches, and a row that exists is left alone."""
+    before = Delivery.objects.filter(issue=issue).count()
+    last = 0
+    while True:
+        batch = list(
+            Subscription.objects.filter(
+                edition_id=issue.edition_id,
+                status=SubscriptionStatus.CONFIRMED,
+                pk__gt=last,
+            )
+            .order_by("pk")
+            .values_list("pk", "subscriber__email")[:CREATE_BATCH]
+        )
+        if not batch:
+            return Delivery.objects.filter(issue=issue).count() - before
+        last = batch[-1][0]
+        rows = [
+            Delivery(
+                issue=issue,
+                subscription_id=pk,
+                email=email,
+                message_id=_message_id(issue, pk),
+            )
+            for pk, email in batch
+        ]
+        with transaction.atomic():
+            Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def expire_leases(issue: Issue, now: datetime | None = None) -> int:
+    """Rows left in sending by a worker whose lease ran out become unknown."""
+    now = now or timezone.now()
+    return Delivery.objects.filter(
+        issue=issue, status=DeliveryStatus.SENDING, lease_expires_at__lt=now
+    ).update(status=DeliveryStatus.UNKNOWN, lease_owner="", lease_expires_at=None)
+
+
+def claim(
+    issue: Issue, *, worker: str, limit: int, now: datetime | None = None
+) -> list[Delivery]:
+    """Lease up to `limit` sendable deliveries to `worker`. Unsubscribed and
+    suppressed addresses are settled here, so they take effect within a send."""
+    now = now or timezone.now()
+    lease = timedelta(seconds=settings.HERALD_NEWSLETTER_LEASE_SECONDS)
+    with transaction.atomic():
+        ready = (
+            Delivery.objects.filter(
+                issue=issue, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]
+            )
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+            .order_by("pk")
+        )
+        if connection.features.has_select_for_update_skip_locked:
+            ready = ready.select_for_update(skip_locked=True)
+        ids = list(ready.values_list("pk", flat=True)[:limit])
+        if not ids:
+            return []
+        Delivery.objects.filter(pk__in=ids).update(
+            lease_owner=worker, lease_expires_at=now + lease
+        )
+    claimed = list(
+        Delivery.objects.filter(pk__in=ids, lease_owner=worker)
+        .select_related("subscription", "issue__edition")
+        .order_by("pk")
+    )
+    return _drop_unwanted(claimed)
+
+
+def _drop_unwanted(claimed: list[Delivery]) -> list[Delivery]:
+    emails = {d.email for d in claimed}
+    suppressed = set(
+        Suppression.objects.filter(email__in=emails).values_list("email", flat=True)
+    )
+    gone = {
+        d.pk
+        for d in claimed
+        if d.email in suppressed
+        or d.subscription.status != SubscriptionStatus.CONFIRMED
+    }
+    if gone:
+        Delivery.objects.filter(pk__in=gone).update(
+            status=DeliveryStatus.SUPPRESSED, lease_owner="", lease_expires_at=None
+        )
+    return [d for d in claimed if d.pk not in gone]
+
+
+def _backoff(attempts: int) -> timedelta:
+    return min(BACKOFF_BASE * (2 ** max(0, attempts - 1)), BACKOFF_MAX)
+
+
+class RateLimiter:
+    """At most `rate` messages a second across threads (0: no limit)."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.lock = threading.Lock()
+        self.next_at = time.monotonic()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            at = max(self.next_at, now)
+            self.next_at = at + self.interval
+        if at > now:
+            time.sleep(at - now)
+
+
+Render = Callable[[Delivery], tuple[str, bytes]]
+
+
+def default_render(delivery: Delivery) -> tuple[str, bytes]:
+    """(envelope sender, message bytes) for one delivery."""
+    from herald.newsletter.rendering import render_delivery, sign_dkim
+
+    message = render_delivery(delivery)
+    sender = delivery.issue.edition.newsletter_sender_email
+    return sender, sign_dkim(message.as_bytes())
+
+
+def send_one(
+    delivery: Delivery, transport: Transport, *, worker: str, render: Render
+) -> str:
+    """Send one claimed delivery and record its outcome; returns the new status."""
+    try:
+        sender, data = render(delivery)
+    except ValueError as exc:
+        # A header that would take CR/LF, or another fault of our own: never sent.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED,
+            last_error=f"not rendered: {exc}",
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        return DeliveryStatus.FAILED
+    marked = Delivery.objects.filter(
+        pk=delivery.pk,
+        lease_owner=worker,
+        status__in=[DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED],
+    ).update(
+        status=DeliveryStatus.SENDING,
+        sending_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    if not marked:
+        return "lost"  # the lease went to another worker
+    # `sending` is committed (autocommit) before anything reaches the server.
+    try:
+        reply = transport.send(sender, delivery.email, data)
+    except TemporaryFailure as exc:
+        attempts = delivery.attempts + 1
+        final = attempts >= MAX_ATTEMPTS
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED if final else DeliveryStatus.DEFERRED,
+            next_attempt_at=None if final else timezone.now() + _backoff(attempts),
+            last_error=str(exc)[:1000],
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        return DeliveryStatus.FAILED if final else DeliveryStatus.DEFERRED
+    except PermanentFailure as exc:
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED,
+            last_error=str(exc)[:1000],
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        return DeliveryStatus.FAILED
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.SENT,
+        sent_at=timezone.now(),
+        last_error=reply[:200],
+        lease_owner="",
+        lease_expires_at=None,
+    )
+    return DeliveryStatus.SENT
+
+
+@dataclass
+class SendReport:
+    counts: dict[str, int] = field(default_factory=dict)
+    sent_now: int = 0
+    seconds: float = 0.0
+
+    @property
+    def finished(self) -> bool:
+        return not any(self.counts.get(s, 0) for s in OPEN_DELIVERY_STATES)
+
+
+def counts(issue: Issue) -> dict[str, int]:
+    rows = Delivery.objects.filter(issue=issue).values("status").annotate(n=Count("pk"))
+    return {r["status"]: r["n"] for r in rows}
+
+
+Progress = Callable[[dict[str, int]], None]
+
+
+def _sender_loop(
+    issue: Issue,
+    *,
+    worker: str,
+    render: Render,
+    limiter: RateLimiter,
+    stop: threading.Event,
+    sent: list[int],
+) -> None:
+    transport = open_transport()
+    batch = settings.HERALD_NEWSLETTER_BATCH
+    busy = 0
+    try:
+        while not stop.is_set():
+            try:
+                claimed = claim(issue, worker=worker, limit=batch)
+            except OperationalError:
+                # A locked database (SQLite under load) is worth waiting for; what
+                # this thread had claimed is still leased to it.
+                busy += 1
+                if busy > 20:
+                    raise
+                logger.warning("Newsletter claim retried.", exc_info=True)
+                time.sleep(0.5)
+                continue
+            busy = 0
+            if not claimed:
+                return
+            for delivery in claimed:
+                if stop.is_set():
+                    _release(delivery, worker)
+                    continue
+                limiter.wait()
+                if (
+                    send_one(delivery, transport, worker=worker, render=render)
+                    == DeliveryStatus.SENT
+                ):
+                    sent[0] += 1
+    finally:
+        transport.close()
+        close_old_connections()
+
+
+def _release(delivery: Delivery, worker: str) -> None:
+    """Hand an unsent claim back at once rather than waiting for its lease."""
+    Delivery.objects.filter(
+        pk=delivery.pk,
+        lease_owner=worker,
+        status__in=[DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED],
+    ).update(lease_owner="", lease_expires_at=None)
+
+
+def send_issue(
+    issue: Issue,
+    *,
+    render: Render = default_render,
+    concurrency: int | None = None,
+    progress: Progress | None = None,
+    stop: threading.Event | None = None,
+) -> SendReport:
+    """Send every sendable delivery of `issue` now, with `concurrency` connections.
+    Returns when nothing more can be sent now: deferred rows wait for their time."""
+    started = time.monotonic()
+    stop = stop or threading.Event()
+    if issue.status == IssueStatus.SKIPPED:
+        return SendReport(counts={}, seconds=0.0)
+    Issue.objects.filter(pk=issue.pk, started_at__isnull=True).update(
+        started_at=timezone.now()
+    )
+    Issue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENDING)
+    ensure_deliveries(issue)
+    expire_leases(issue)
+    limiter = RateLimiter(settings.HERALD_NEWSLETTER_RATE)
+    sent = [0]
+    worker = f"{uuid.uuid4().hex[:12]}"
+    threads = [
+        threading.Thread(
+            target=_sender_loop,
+            name=f"newsletter-{n}",
+            kwargs={
+                "issue": issue,
+                "worker": f"{worker}-{n}",
+                "render": render,
+                "limiter": limiter,
+                "stop": stop,
+                "sent": sent,
+            },
+            daemon=True,
+        )
+        for n in range(concurrency or settings.HERALD_NEWSLETTER_CONCURRENCY)
+    ]
+    for t in threads:
+        t.start()
+    while any(t.is_alive() for t in threads):
+        for t in threads:
+            t.join(timeout=1.0)
+        if progress:
+            progress(counts(issue))
+    report = SendReport(
+        counts=counts(issue), sent_now=sent[0], seconds=time.monotonic() - started
+    )
+    if report.finished:
+        Issue.objects.filter(pk=issue.pk).update(
+            status=IssueStatus.SENT, finished_at=timezone.now()
+        )
+    logger.info(
+        "Newsletter issue send pass ended.",
+        extra={"issue_id": issue.pk, "sent": sent[0], "counts": report.counts},
+    )
+    return report
+
+
+def next_retry_at(issue: Issue) -> datetime | None:
+    """When the earliest deferred delivery may be tried again."""
+    return Delivery.objects.filter(
+        issue=issue, status=DeliveryStatus.DEFERRED
+    ).aggregate(at=Min("next_attempt_at"))["at"]
+
+
+Resolver = Callable[[str], bool | None]
+
+
+def reconcile_unknown(issue: Issue, resolver: Resolver) -> dict[str, int]:
+    """Settle deliveries whose fate is unknown. `resolver(message_id)` says whether
+    the mail server accepted that message (True), did not (False), or cannot tell
+    (None: the row stays unknown for a person to decide)."""
+    result = {"sent": 0, "requeued": 0, "undecided": 0}
+    rows = Delivery.objects.filter(issue=issue, status=DeliveryStatus.UNKNOWN)
+    for pk, message_id in rows.values_list("pk", "message_id"):
+        verdict = resolver(message_id)
+        if verdict is True:
+            Delivery.objects.filter(pk=pk, status=DeliveryStatus.UNKNOWN).update(
+                status=DeliveryStatus.SENT,
+                sent_at=timezone.now(),
+                last_error="reconciled: the server has it",
+            )
+            result["sent"] += 1
+        elif verdict is False:
+            Delivery.objects.filter(pk=pk, status=DeliveryStatus.UNKNOWN).update(
+                status=DeliveryStatus.QUEUED, last_error="reconciled: never arrived"
+            )
+            result["requeued"] += 1
+        else:
+            result["undecided"] += 1
+    return result
+
+
+def resend_unknown(issue: Issue, ids: Iterable[int] | None = None) -> int:
+    """A person decided: send these unknown deliveries again (may duplicate)."""
+    rows = Delivery.objects.filter(issue=issue, status=DeliveryStatus.UNKNOWN)
+    if ids is not None:
+        rows = rows.filter(pk__in=list(ids))
+    return rows.update(status=DeliveryStatus.QUEUED, last_error="requeued by staff")
