@@ -127,6 +127,7 @@ def claim(
     claimed = list(
         Delivery.objects.filter(pk__in=ids, lease_owner=worker)
         .select_related("subscription", "issue__edition")
+        .prefetch_related("subscription__sections")
         .order_by("pk")
     )
     return _drop_unwanted(claimed)
@@ -180,7 +181,9 @@ def default_render(delivery: Delivery) -> tuple[str, bytes]:
     """(envelope sender, message bytes) for one delivery."""
     from herald.newsletter.rendering import render_delivery, sign_dkim
 
-    message = render_delivery(delivery)
+    # The claim prefetched the sections, so rendering asks the database nothing.
+    sections = frozenset(s.pk for s in delivery.subscription.sections.all())
+    message = render_delivery(delivery, section_ids=sections)
     sender = delivery.issue.edition.newsletter_sender_email
     return sender, sign_dkim(message.as_bytes())
 

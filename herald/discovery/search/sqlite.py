@@ -1,4 +1,5 @@
-"""Search on SQLite: an FTS5 table over the search entries, ranked with bm25().
+"""Search on SQLite: an FTS5 table over the search entries, ranked with bm25()
+(or, for a query with a phrase, by where its matches are).
 
 The FTS5 table `discovery_search_fts` (migration 0002) indexes `SearchEntry` rows as
 external content, with rowid = story id; triggers keep it in step with the rows.

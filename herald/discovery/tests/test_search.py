@@ -180,6 +180,19 @@ def test_snippets_mark_matches_and_escape_story_text(
     assert '<span class="dateline">TOKYO, Japan:</span>' in body
 
 
+def test_paragraphs_stay_separate_words_in_snippets(
+    make_story: StoryFactory, japan: Edition
+) -> None:
+    story = make_story(
+        headline="Port report",
+        body="<p>Trade rose by half.</p><p>Shipping grew too.</p>",
+    )
+    index(story)
+    assert found_ids("halfshipping", japan) == []
+    hit = find("shipping", japan).hits[0]
+    assert "half. <mark>Shipping</mark> grew" in hit.snippet_html
+
+
 def test_snippet_falls_back_to_the_lead_when_only_the_headline_matches(
     client: Client, make_story: StoryFactory
 ) -> None:

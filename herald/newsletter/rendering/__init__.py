@@ -2,7 +2,6 @@
 (issue, sections) and cached in the process; each message adds only its own links
 and headers. Optional DKIM signing of the finished bytes."""
 
-import email.header
 import functools
 import os
 import threading
@@ -110,9 +109,8 @@ def _list_id(edition: Edition) -> str:
     """`Japan Herald daily <japan-herald.newsletter.japanherald.com>` (RFC 2919)."""
     host = urlsplit(edition_origin(edition)).hostname or "herald.localhost"
     phrase = one_line(f"{edition.name} daily", "edition name")
-    if not phrase.isascii():
-        phrase = str(email.header.Header(phrase, "utf-8").encode())
-    elif any(c in phrase for c in '()<>@,;:\\".[]'):
+    # A non-ASCII phrase becomes encoded words when the header is folded.
+    if phrase.isascii() and any(c in phrase for c in '()<>@,;:\\".[]'):
         phrase = '"' + phrase.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"{phrase} <{edition.slug}.newsletter.{host}>"
 

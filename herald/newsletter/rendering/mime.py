@@ -3,6 +3,7 @@ pre-parsed constant headers, quoted-printable bodies encoded once with the
 personal links filled in per message, and a message that writes its own bytes."""
 
 import binascii
+import email.header
 import email.policy
 import secrets
 from dataclasses import dataclass
@@ -12,25 +13,40 @@ from email.policy import EmailPolicy, Policy
 from typing import Any
 
 
-class _NoEncodedWordHeader(UnstructuredHeader):
-    """A header made of ASCII syntax such as `<https://...>, <mailto:...>`.
+class _ListHeader(UnstructuredHeader):
+    """A list header (RFC 2369, 2919): a phrase and `<...>` URLs or ids.
 
-    The standard library folds a long unstructured header by turning words into
-    RFC 2047 encoded words, which mail clients do not decode in List-Unsubscribe
-    or List-Id. This one folds only at spaces and never encodes.
+    The standard library folds a long unstructured header by turning any word,
+    URLs included, into RFC 2047 encoded words, which mail clients do not decode
+    in List-Unsubscribe or List-Id. This one folds only at spaces and encodes
+    only runs of non-ASCII words (an edition's name in List-Id).
     """
 
     def fold(self, *, policy: Policy) -> str:
-        value = str(self)
-        if not value.isascii():
-            raise ValueError(f"{self.name} must be ASCII.")  # type: ignore[attr-defined]
+        words: list[str] = []
+        run: list[str] = []
+        for word in str(self).split():
+            if word.isascii():
+                if run:
+                    words.extend(_encoded(" ".join(run)))
+                    run = []
+                words.append(word)
+            else:
+                run.append(word)
+        if run:
+            words.extend(_encoded(" ".join(run)))
         limit = policy.max_line_length or 998
         lines = [f"{self.name}:"]  # type: ignore[attr-defined]
-        for word in value.split():
+        for word in words:
             if len(lines[-1]) + 1 + len(word) > limit and lines[-1][-1] != ":":
                 lines.append("")
             lines[-1] += " " + word
         return str(policy.linesep).join(lines) + str(policy.linesep)
+
+
+def _encoded(text: str) -> list[str]:
+    """`text` as RFC 2047 encoded words (UTF-8), each within 75 characters."""
+    return email.header.Header(text, "utf-8").encode(linesep=" ").split()
 
 
 class _Registry(HeaderRegistry):
@@ -56,7 +72,7 @@ class _Registry(HeaderRegistry):
 def _policy() -> EmailPolicy:
     registry = _Registry()
     for name in ("list-id", "list-unsubscribe", "list-archive"):
-        registry.map_to_type(name, _NoEncodedWordHeader)
+        registry.map_to_type(name, _ListHeader)
     # clone() keeps every other SMTP default: CRLF, 78-column folding, UTF-8
     # encoded words for subjects and names.
     return email.policy.SMTP.clone(header_factory=registry)  # type: ignore[return-value]

@@ -200,6 +200,22 @@ def test_non_ascii_subject_and_sender_round_trip_as_encoded_words(
     assert message["From"].addresses[0].display_name == "Zürich — 東京 Herald"
 
 
+def test_non_ascii_edition_name_is_an_encoded_phrase_in_list_id(
+    issue: Issue,
+) -> None:
+    Edition.objects.filter(pk=issue.edition_id).update(
+        name="Zürich und 東京 Herald mit einem sehr langen Namen für die Liste"
+    )
+    issue.edition.refresh_from_db()
+    raw = render_delivery(deliver(issue)).as_bytes()
+    assert raw.partition(b"\r\n\r\n")[0].isascii()
+    message = email.message_from_bytes(raw, policy=email.policy.strict)
+    assert message["List-Id"] == (
+        "Zürich und 東京 Herald mit einem sehr langen Namen für die Liste daily "
+        "<japan-herald.newsletter.japan-herald.example.com>"
+    )
+
+
 @pytest.mark.parametrize("name", ["Japan\r\nBcc: victim@example.org", "Japan\nHerald"])
 def test_line_break_in_sender_name_is_refused(issue: Issue, name: str) -> None:
     Edition.objects.filter(pk=issue.edition_id).update(newsletter_sender_name=name)

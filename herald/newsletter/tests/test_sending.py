@@ -5,7 +5,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date, timedelta
-from email.message import EmailMessage
 
 import pytest
 from django.test import override_settings
@@ -26,18 +25,6 @@ from herald.newsletter.models import (
 from herald.newsletter.tests.sink import Sink, smtp_sink
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def plain_render(delivery: Delivery) -> tuple[str, bytes]:
-    """A small message with the delivery's fixed Message-ID (the issue's own
-    rendering is tested in test_rendering.py)."""
-    msg = EmailMessage()
-    msg["From"] = delivery.issue.edition.newsletter_sender_email
-    msg["To"] = delivery.email
-    msg["Subject"] = "Daily"
-    msg["Message-ID"] = delivery.message_id
-    msg.set_content("Hello")
-    return delivery.issue.edition.newsletter_sender_email, msg.as_bytes()
 
 
 @pytest.fixture
@@ -62,7 +49,7 @@ def _issue(edition: Edition, n: int) -> Issue:
 
 def test_every_subscriber_gets_exactly_one_message(sink: Sink, japan: Edition) -> None:
     issue = _issue(japan, 30)
-    report = sending.send_issue(issue, render=plain_render, concurrency=3)
+    report = sending.send_issue(issue, concurrency=3)
     assert report.counts == {DeliveryStatus.SENT: 30} and report.finished
     ids = sink.message_ids()
     assert len(ids) == 30 and len(set(ids)) == 30
@@ -70,7 +57,7 @@ def test_every_subscriber_gets_exactly_one_message(sink: Sink, japan: Edition) -
     issue.refresh_from_db()
     assert issue.status == IssueStatus.SENT and issue.finished_at is not None
     # Running it again sends nothing more.
-    sending.send_issue(issue, render=plain_render)
+    sending.send_issue(issue)
     assert len(sink.received) == 30
 
 
@@ -88,7 +75,7 @@ def test_temporary_failure_defers_and_permanent_failure_fails(
     issue = _issue(japan, 3)
     sink.rcpt_replies["reader0@example.org"] = "451 4.3.0 Try again later"
     sink.rcpt_replies["reader1@example.org"] = "550 5.1.1 No such user"
-    report = sending.send_issue(issue, render=plain_render, concurrency=1)
+    report = sending.send_issue(issue, concurrency=1)
     assert report.counts == {
         DeliveryStatus.DEFERRED: 1,
         DeliveryStatus.FAILED: 1,
@@ -100,7 +87,7 @@ def test_temporary_failure_defers_and_permanent_failure_fails(
     # Later the server takes it.
     del sink.rcpt_replies["reader0@example.org"]
     Delivery.objects.filter(pk=deferred.pk).update(next_attempt_at=timezone.now())
-    report = sending.send_issue(issue, render=plain_render)
+    report = sending.send_issue(issue)
     assert report.counts == {DeliveryStatus.FAILED: 1, DeliveryStatus.SENT: 2}
     assert report.finished
 
@@ -108,7 +95,7 @@ def test_temporary_failure_defers_and_permanent_failure_fails(
 def test_refused_connection_defers_without_a_bounce(japan: Edition) -> None:
     issue = _issue(japan, 2)
     with override_settings(HERALD_EMAIL_URL="smtp://127.0.0.1:9", EMAIL_TIMEOUT=1):
-        report = sending.send_issue(issue, render=plain_render, concurrency=1)
+        report = sending.send_issue(issue, concurrency=1)
     assert report.counts == {DeliveryStatus.DEFERRED: 2}
     assert not Suppression.objects.exists()
 
@@ -122,7 +109,7 @@ def test_unsubscribe_and_suppression_take_effect_within_a_send(
         status=SubscriptionStatus.UNSUBSCRIBED
     )
     Suppression.objects.create(email="reader2@example.org", reason="complaint")
-    report = sending.send_issue(issue, render=plain_render)
+    report = sending.send_issue(issue)
     assert report.counts == {DeliveryStatus.SENT: 2, DeliveryStatus.SUPPRESSED: 2}
     assert sorted(to[0] for _, to, _ in sink.received) == [
         "reader0@example.org",
@@ -137,7 +124,7 @@ def test_a_server_that_never_answers_does_not_hang_the_worker(
     sink.hang_on_data = True
     started = time.monotonic()
     with override_settings(EMAIL_TIMEOUT=1):
-        report = sending.send_issue(issue, render=plain_render, concurrency=1)
+        report = sending.send_issue(issue, concurrency=1)
     assert time.monotonic() - started < 10
     assert report.counts == {DeliveryStatus.DEFERRED: 1}
 
@@ -155,14 +142,14 @@ def test_an_expired_sending_lease_goes_to_reconciliation_not_a_resend(
         lease_owner="dead",
         lease_expires_at=timezone.now() - timedelta(seconds=1),
     )
-    report = sending.send_issue(issue, render=plain_render)
+    report = sending.send_issue(issue)
     assert report.counts == {DeliveryStatus.SENT: 2, DeliveryStatus.UNKNOWN: 1}
     assert not report.finished
     assert crashed.message_id not in sink.message_ids()
     # The mail server's record says it never arrived: requeue and send once.
     result = sending.reconcile_unknown(issue, lambda mid: mid in sink.message_ids())
     assert result == {"sent": 0, "requeued": 1, "undecided": 0}
-    report = sending.send_issue(issue, render=plain_render)
+    report = sending.send_issue(issue)
     assert report.counts == {DeliveryStatus.SENT: 3} and report.finished
     assert sorted(sink.message_ids()) == sorted(
         Delivery.objects.values_list("message_id", flat=True)
@@ -179,7 +166,7 @@ def test_two_workers_share_an_issue_without_duplicates(
             threading.Thread(
                 target=sending.send_issue,
                 args=(issue,),
-                kwargs={"render": plain_render, "concurrency": 2},
+                kwargs={"concurrency": 2},
             )
             for _ in range(2)
         ]

@@ -47,14 +47,15 @@ class Command(BaseCommand):
         report = backend.rebuild(progress=progress)
         if on_terminal and verbosity >= 1:
             self.stdout.write("")
-        logger.info(
-            "Search index rebuilt.",
-            extra={
-                "indexed": report.indexed,
-                "removed": report.removed,
-                "seconds": report.seconds,
-            },
-        )
+        else:
+            logger.info(
+                "Search index rebuilt.",
+                extra={
+                    "indexed": report.indexed,
+                    "removed": report.removed,
+                    "seconds": report.seconds,
+                },
+            )
         if verbosity >= 1:
             self.stdout.write(
                 self.style.SUCCESS(
