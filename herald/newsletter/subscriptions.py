@@ -56,6 +56,7 @@ class Via(StrEnum):
     ONE_CLICK = "one-click"  # RFC 8058 POST from a mail provider
     LINK = "link"  # the unsubscribe page's button
     PREFERENCES = "preferences"  # the preferences page's button
+    EMAIL = "email"  # a mail to the List-Unsubscribe mailto address
 
 
 def header_text(value: str, *, what: str) -> str:
@@ -217,3 +218,33 @@ def send_confirmation(subscription: Subscription, *, origin: str | None = None) 
     """Build and send the sign-up mail. Raises what the mail server or
     `confirmation_message` raise."""
     confirmation_message(subscription, origin=origin).send()
+
+
+def unsubscribe_by_mail(raw: bytes) -> bool:
+    """Handle a mail sent to a List-Unsubscribe `mailto:` address Herald made
+    (`unsubscribe+<id>-<signature>@…`); True if the message was one. Forged or
+    unknown addresses are not unsubscribed."""
+    import email
+    import email.policy
+    from email.utils import getaddresses
+
+    from herald.newsletter.rendering import read_mailto_unsubscribe_address
+
+    try:
+        message = email.message_from_bytes(raw, policy=email.policy.default)
+        fields = [
+            str(v)
+            for name in ("Delivered-To", "X-Original-To", "To", "Envelope-To")
+            for v in message.get_all(name, [])
+        ]
+    except (ValueError, TypeError, IndexError):
+        return False
+    for _, address in getaddresses(fields):
+        pk = read_mailto_unsubscribe_address(address)
+        if pk is None:
+            continue
+        subscription = Subscription.objects.filter(pk=pk).first()
+        if subscription is not None:
+            unsubscribe(subscription, how=Via.EMAIL)
+        return True
+    return False

@@ -597,3 +597,25 @@ def test_endpoint_refuses_a_report_over_one_megabyte(token: str, db: None) -> No
 def test_endpoint_refuses_other_content_types(token: str, db: None) -> None:
     response = post(sample("postfix_hard_511.eml"), content_type="text/plain")
     assert response.status_code == 415
+
+
+def test_a_mail_to_the_list_unsubscribe_address_unsubscribes(
+    tmp_path: Path, japan: Edition
+) -> None:
+    from herald.newsletter.rendering import mailto_unsubscribe_address
+
+    subscriber = Subscriber.objects.create(email="leaver@example.org")
+    subscription = Subscription.objects.create(
+        subscriber=subscriber, edition=japan, status=SubscriptionStatus.CONFIRMED
+    )
+    box = mailbox.Maildir(str(tmp_path / "box"))
+    to = mailto_unsubscribe_address(subscription, "japan-herald.example.com")
+    box.add(f"From: leaver@example.org\nTo: {to}\nSubject: unsubscribe\n\n".encode())
+    forged = to.replace("unsubscribe+", "unsubscribe+9").replace("-", "-0", 1)
+    box.add(f"From: x@example.org\nTo: {forged}\nSubject: unsubscribe\n\n".encode())
+    out = StringIO()
+    call_command("process_bounces", "--maildir", str(tmp_path / "box"), stdout=out)
+    subscription.refresh_from_db()
+    assert subscription.status == SubscriptionStatus.UNSUBSCRIBED
+    assert "1 unsubscribed by mail" in out.getvalue()
+    assert not Suppression.objects.exists()

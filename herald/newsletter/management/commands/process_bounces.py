@@ -15,6 +15,7 @@ from herald.newsletter.bounces import (
     parse_report,
     record_bounce,
 )
+from herald.newsletter.subscriptions import unsubscribe_by_mail
 
 logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 10.0
@@ -109,6 +110,12 @@ class Command(BaseCommand):
             counts["errors"] += 1
             self.stderr.write(f"{key}: cannot read the message: {exc}")
             return
+        if unsubscribe_by_mail(raw) if not self.dry_run else False:
+            # A reader used the mailto: of List-Unsubscribe; not a bounce.
+            counts["messages"] += 1
+            counts["unsubscribed"] += 1
+            _finish(box, key, keep=self.keep)
+            return
         try:
             events = parse_report(raw)
         except MalformedReport as exc:
@@ -140,6 +147,8 @@ class Command(BaseCommand):
             f"{counts['ignored']:,} ignored, "
             f"{_plural(counts['errors'], 'error')}"
         )
+        if counts["unsubscribed"]:
+            line += f", {counts['unsubscribed']:,} unsubscribed by mail"
         if counts["skipped"]:
             line += f", {counts['skipped']:,} skipped (seen before)"
         line += "."
