@@ -17,14 +17,15 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 
 from herald.core.sanitize import html_to_text
 from herald.editions.models import Edition
 from herald.stories.models import Story
 
 WINDOW_DAYS = 45
-MAX_CANDIDATES = 800
+MAX_CANDIDATES = 200  # recent stories; up to a third as many more sharing places/tags
+SHARING_SCAN = 2000  # newest stories per place or tag looked at for those
+TERMS_CACHE_SIZE = 50_000
 MIN_SCORE = 0.2  # needs shared words or places, not only recency
 DUPLICATE_COSINE = 0.8
 HALF_LIFE_DAYS = 10.0
@@ -59,6 +60,21 @@ def _terms(headline: str, standfirst: str, body: str) -> Counter[str]:
     return Counter(tokens(text))
 
 
+# (story id, modified_at) -> (term counts, plain unit vector). Kept in this process
+# so that a worker computing many lists tokenises each candidate once; a change to
+# a story changes its modified_at, and so its key.
+_TERMS: dict[tuple[int, datetime], tuple[Counter[str], dict[str, float]]] = {}
+
+
+def _remember_terms(
+    pk: int, modified: datetime, terms: Counter[str]
+) -> tuple[Counter[str], dict[str, float]]:
+    if len(_TERMS) >= TERMS_CACHE_SIZE:
+        _TERMS.clear()
+    entry = _TERMS[(pk, modified)] = (terms, _tfidf(terms, None))
+    return entry
+
+
 def story_terms(story: Story) -> Counter[str]:
     """Term counts of the text that says what a story is about."""
     return _terms(story.headline, story.standfirst, story.body)
@@ -79,6 +95,7 @@ class _Candidate:
     public_at: datetime
     places: set[int] = field(default_factory=set)
     subjects: set[tuple[str, int]] = field(default_factory=set)
+    flat: dict[str, float] = field(default_factory=dict)  # plain unit vector
 
 
 def _tfidf(counts: Counter[str], idf: dict[str, float] | None) -> dict[str, float]:
@@ -107,24 +124,45 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
     tag_ids = [t.pk for t in story.tags.all()]
     pool = Story.objects.public().for_edition(edition).exclude(pk=story.pk)
     recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
-    sharing = pool.filter(Q(places__in=place_ids) | Q(tags__in=tag_ids))
     ids = list(recent.latest_first().values_list("pk", flat=True)[:MAX_CANDIDATES])
-    seen = set(ids)
-    for pk in sharing.latest_first().values_list("pk", flat=True)[
-        : MAX_CANDIDATES // 4
-    ]:
-        if pk not in seen:
-            seen.add(pk)
-            ids.append(pk)
-    rows = Story.objects.filter(pk__in=ids).values_list(
-        "pk", "headline", "standfirst", "body", "published_at", "embargo_until"
+    # Older stories sharing a place or tag: driven by the small through tables
+    # (newest first), then checked against the pool, rather than an OR of joins
+    # that would walk every public story.
+    shared: set[int] = set()
+    for through, column, values in (
+        (Story.places.through, "place_id", place_ids),
+        (Story.tags.through, "tag_id", tag_ids),
+    ):
+        if values:
+            shared.update(
+                through.objects.filter(**{f"{column}__in": values})
+                .order_by("-story_id")
+                .values_list("story_id", flat=True)[:SHARING_SCAN]
+            )
+    shared -= set(ids)
+    if shared:
+        ids += list(
+            pool.filter(pk__in=shared)
+            .latest_first()
+            .values_list("pk", flat=True)[: MAX_CANDIDATES // 3]
+        )
+    rows = list(
+        Story.objects.filter(pk__in=ids).values_list(
+            "pk", "published_at", "embargo_until", "modified_at"
+        )
     )
-    found = {
-        pk: _Candidate(pk, _terms(h, sf, body), max(filter(None, (at, emb))))
-        for pk, h, sf, body, at, emb in rows
-    }
-    through = Story.places.through.objects.filter(story_id__in=ids)
-    for story_id, place_id in through.values_list("story_id", "place_id"):
+    # Text is read only for stories whose terms this process has not seen.
+    missing = [pk for pk, _, _, mod in rows if (pk, mod) not in _TERMS]
+    for pk, mod, h, sf, body in Story.objects.filter(pk__in=missing).values_list(
+        "pk", "modified_at", "headline", "standfirst", "body"
+    ):
+        _remember_terms(pk, mod, _terms(h, sf, body))
+    found = {}
+    for pk, at, emb, mod in rows:
+        terms, flat = _TERMS.get((pk, mod)) or _remember_terms(pk, mod, Counter())
+        found[pk] = _Candidate(pk, terms, max(filter(None, (at, emb))), flat=flat)
+    place_rows = Story.places.through.objects.filter(story_id__in=ids)
+    for story_id, place_id in place_rows.values_list("story_id", "place_id"):
         found[story_id].places.add(place_id)
     for kind, rel in (("s", Story.sections), ("t", Story.tags)):
         other = "section_id" if kind == "s" else "tag_id"
@@ -151,7 +189,7 @@ def choose_related(
     # Duplicates are judged on plain term weights: IDF from a small pool would make
     # the few words two copies do not share look decisive.
     own_flat = _tfidf(own, None)
-    flat = {c.pk: _tfidf(c.terms, None) for c in candidates}
+    flat = {c.pk: c.flat for c in candidates}
     anchor = story.public_at or story.modified_at
     own_places = {p.pk: p.name for p in story.places.all()}
     own_subjects = {("s", s.pk): s.name for s in story.sections.all()} | {
