@@ -40,6 +40,7 @@ from herald.newsletter.transport import (
     PermanentFailure,
     TemporaryFailure,
     Transport,
+    UncertainDelivery,
     open_transport,
 )
 
@@ -211,6 +212,9 @@ def send_one(
         status=DeliveryStatus.SENDING,
         sending_at=timezone.now(),
         attempts=F("attempts") + 1,
+        # A fresh lease for this message, however long the batch has taken.
+        lease_expires_at=timezone.now()
+        + timedelta(seconds=settings.HERALD_NEWSLETTER_LEASE_SECONDS),
     )
     if not marked:
         return "lost"  # the lease went to another worker
@@ -228,6 +232,16 @@ def send_one(
             lease_expires_at=None,
         )
         return DeliveryStatus.FAILED if final else DeliveryStatus.DEFERRED
+    except UncertainDelivery as exc:
+        # Sent, but the answer was lost: resending could duplicate it, so it waits
+        # for reconciliation like a row whose worker died mid-send.
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.UNKNOWN,
+            last_error=str(exc)[:1000],
+            lease_owner="",
+            lease_expires_at=None,
+        )
+        return DeliveryStatus.UNKNOWN
     except PermanentFailure as exc:
         Delivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.FAILED,

@@ -7,7 +7,7 @@ import ssl
 import sys
 import uuid
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -21,6 +21,11 @@ class PermanentFailure(Exception):
     """The server refused this message for good (a 5xx reply)."""
 
 
+class UncertainDelivery(Exception):
+    """The whole message went out but the server's answer never came: it may or may
+    not have been accepted. Only the server's own record can tell."""
+
+
 class Transport(Protocol):
     def send(self, sender: str, recipient: str, message: bytes) -> str:
         """Hand one message over; return the server's reply. Raise TemporaryFailure
@@ -28,6 +33,22 @@ class Transport(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+class _Tracking(smtplib.SMTP):
+    """Notes when a whole message has been written (it ends in CRLF.CRLF), so that a
+    lost answer after that is reported as uncertain rather than retried."""
+
+    data_sent = False
+
+    def send(self, s: Any) -> None:
+        super().send(s)
+        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
+            self.data_sent = True
+
+
+class _TrackingSSL(_Tracking, smtplib.SMTP_SSL):
+    pass
 
 
 class SmtpTransport:
@@ -42,19 +63,19 @@ class SmtpTransport:
         self.user = unquote(parts.username or "")
         self.password = unquote(parts.password or "")
         self.timeout = timeout
-        self.conn: smtplib.SMTP | None = None
+        self.conn: _Tracking | None = None
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> "_Tracking":
         try:
             if self.implicit_tls:
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                conn: _Tracking = _TrackingSSL(
                     self.host,
                     self.port,
                     timeout=self.timeout,
                     context=ssl.create_default_context(),
                 )
             else:
-                conn = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+                conn = _Tracking(self.host, self.port, timeout=self.timeout)
             if self.starttls:
                 conn.starttls(context=ssl.create_default_context())
             if self.user:
@@ -68,21 +89,44 @@ class SmtpTransport:
     def send(self, sender: str, recipient: str, message: bytes) -> str:
         if self.conn is None:
             self.conn = self._connect()
+        conn = self.conn
+        conn.data_sent = False
+        # MAIL, RCPT and DATA one by one, so that a failure before the message is
+        # sent (safe to retry) is told apart from a lost answer after it (unknown).
         try:
-            refused = self.conn.sendmail(sender, [recipient], message)
-        except smtplib.SMTPRecipientsRefused as exc:
-            code, text = exc.recipients.get(recipient, (550, b"refused"))
-            return self._reply_failure(code, text)
+            conn.ehlo_or_helo_if_needed()
+            for code, text in (conn.mail(sender), conn.rcpt(recipient)):
+                if code not in (250, 251):
+                    self._refused(code)
+                    return self._reply_failure(code, text)
+            code, text = conn.data(message)
+        except smtplib.SMTPDataError as exc:  # no 354: nothing of the message sent
+            self._refused(exc.smtp_code)
+            return self._reply_failure(exc.smtp_code, exc.smtp_error)
         except smtplib.SMTPResponseException as exc:
             self._drop()
             return self._reply_failure(exc.smtp_code, exc.smtp_error)
         except (TimeoutError, OSError, smtplib.SMTPServerDisconnected) as exc:
+            sent_data = conn.data_sent
             self._drop()
+            if sent_data:
+                raise UncertainDelivery(f"no answer after the message: {exc}") from exc
             raise TemporaryFailure(f"connection lost: {exc}") from exc
-        if refused:
-            code, text = refused[recipient]
+        if code != 250:
+            self._refused(code)
             return self._reply_failure(code, text)
-        return "250 accepted"
+        return f"{code} {text.decode(errors='replace')}"
+
+    def _refused(self, code: int) -> None:
+        """After a refusal the session is reset, or dropped when the server is
+        closing it (421)."""
+        if code == 421 or self.conn is None:
+            self._drop()
+            return
+        try:
+            self.conn.rset()
+        except (OSError, smtplib.SMTPException):
+            self._drop()
 
     @staticmethod
     def _reply_failure(code: int, text: bytes | str) -> str:

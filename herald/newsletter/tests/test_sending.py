@@ -126,7 +126,29 @@ def test_a_server_that_never_answers_does_not_hang_the_worker(
     with override_settings(EMAIL_TIMEOUT=1):
         report = sending.send_issue(issue, concurrency=1)
     assert time.monotonic() - started < 10
+    # The whole message went out and no answer came: it may have been accepted, so
+    # it is not resent blindly but waits for reconciliation.
+    assert report.counts == {DeliveryStatus.UNKNOWN: 1}
+    delivery = Delivery.objects.get()
+    assert "no answer after the message" in delivery.last_error
+    sink.hang_on_data = False
+    assert sending.reconcile_unknown(issue, lambda mid: mid in sink.message_ids()) == {
+        "sent": 0,
+        "requeued": 1,
+        "undecided": 0,
+    }
+    report = sending.send_issue(issue, concurrency=1)
+    assert report.counts == {DeliveryStatus.SENT: 1}
+
+
+def test_a_server_silent_before_the_message_defers_it(
+    sink: Sink, japan: Edition
+) -> None:
+    issue = _issue(japan, 1)
+    sink.rcpt_replies["reader0@example.org"] = "421 4.3.2 Shutting down"
+    report = sending.send_issue(issue, concurrency=1)
     assert report.counts == {DeliveryStatus.DEFERRED: 1}
+    assert "421" in Delivery.objects.get().last_error
 
 
 def test_an_expired_sending_lease_goes_to_reconciliation_not_a_resend(
