@@ -7,7 +7,7 @@ from datetime import datetime
 from django.db.models import Q
 from django.utils import timezone
 
-from herald.newsletter.models import Delivery, DeliveryStatus, Issue, IssueStatus
+from herald.newsletter.models import DeliveryStatus, Issue, IssueStatus
 
 logger = logging.getLogger(__name__)
 
@@ -39,11 +39,3 @@ def sweep_newsletters(now: datetime | None = None) -> int:
         send_issue_task.enqueue(issue_id=issue.pk)
         queued += 1
     return queued
-
-
-def expire_all_leases(now: datetime | None = None) -> int:
-    """Rows left in sending past their lease, across all issues, become unknown."""
-    now = now or timezone.now()
-    return Delivery.objects.filter(
-        status=DeliveryStatus.SENDING, lease_expires_at__lt=now
-    ).update(status=DeliveryStatus.UNKNOWN, lease_owner="", lease_expires_at=None)

@@ -93,12 +93,18 @@ def ensure_deliveries(issue: Issue) -> int:
             Delivery.objects.bulk_create(rows, ignore_conflicts=True)
 
 
-def expire_leases(issue: Issue, now: datetime | None = None) -> int:
-    """Rows left in sending by a worker whose lease ran out become unknown."""
+def expire_leases(issue: Issue | None, now: datetime | None = None) -> int:
+    """Rows left in sending by a worker whose lease ran out become unknown: of
+    `issue`, or of every issue when it is None."""
     now = now or timezone.now()
-    return Delivery.objects.filter(
-        issue=issue, status=DeliveryStatus.SENDING, lease_expires_at__lt=now
-    ).update(status=DeliveryStatus.UNKNOWN, lease_owner="", lease_expires_at=None)
+    rows = Delivery.objects.filter(
+        status=DeliveryStatus.SENDING, lease_expires_at__lt=now
+    )
+    if issue is not None:
+        rows = rows.filter(issue=issue)
+    return rows.update(
+        status=DeliveryStatus.UNKNOWN, lease_owner="", lease_expires_at=None
+    )
 
 
 def claim(

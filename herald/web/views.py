@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from herald.discovery.related import related_for_page
-from herald.editions.links import canonical_url
+from herald.editions.links import canonical_url, edition_origin
 from herald.editions.models import Edition
 from herald.stories.models import Author, Place, Section, Story
 from herald.stories.querysets import StoryQuerySet
@@ -39,25 +39,14 @@ def _edition_stories(edition: Edition) -> StoryQuerySet:
     return Story.objects.public().for_edition(edition).latest_first()
 
 
-def edition_link(request: HttpRequest, edition: Edition) -> str:
-    """The URL of an edition's home, as reachable from this request's host."""
-    host = request.get_host()
-    name, _, port = host.partition(":")
-    suffix = settings.HERALD_DEV_HOST_SUFFIX
-    if suffix and (
-        name.endswith(suffix) or name in {"localhost", "127.0.0.1", "testserver"}
-    ):
-        return f"{request.scheme}://{edition.slug}{suffix}{':' + port if port else ''}/"
-    hosts = edition.hosts
-    return f"{request.scheme}://{hosts[0]}/" if hosts else "/"
-
-
 @require_safe
 @public_page
 def home(request: HttpRequest) -> HttpResponse:
     edition = getattr(request, "edition", None)
     if edition is None:
-        editions = [(e, edition_link(request, e)) for e in Edition.objects.active()]
+        editions = [
+            (e, edition_origin(e, request) + "/") for e in Edition.objects.active()
+        ]
         return render(request, "web/network.html", {"editions": editions})
     stories = _edition_stories(edition).select_related("primary_section")
     featured = list(stories.filter(is_featured=True)[:5])

@@ -14,11 +14,12 @@ logger = logging.getLogger(__name__)
 
 def sweep_schedules() -> int:
     """Run every schedule that is due. Each job below is safe to run twice."""
-    from herald.newsletter.scheduling import expire_all_leases, sweep_newsletters
+    from herald.newsletter.scheduling import sweep_newsletters
+    from herald.newsletter.sending import expire_leases
     from herald.stories.actions import publish_due_stories
 
     published = publish_due_stories()
-    expire_all_leases()
+    expire_leases(None)
     sweep_newsletters()
     return published
 
