@@ -102,6 +102,7 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    "herald.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -112,6 +113,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "herald.core.middleware.PrivateByDefaultMiddleware",
 ]
 ROOT_URLCONF = "herald.urls"
 WSGI_APPLICATION = "herald.wsgi.application"
@@ -174,16 +176,47 @@ HERALD_IMAGE_MAX_BYTES = int(_env("HERALD_IMAGE_MAX_BYTES", str(20 * 1024 * 1024
 HERALD_IMAGE_MAX_PIXELS = int(_env("HERALD_IMAGE_MAX_PIXELS", str(40_000_000)))
 
 # --- Cache and tasks -----------------------------------------------------------
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "herald",
-        "OPTIONS": {"MAX_ENTRIES": int(_env("HERALD_CACHE_MAX_ENTRIES", "5000"))},
+# Redis, when set, is the cache (render cache and rate limits, shared by every web
+# process) and the task queue (RQ through the Tasks API). Unset: the in-memory
+# cache of each process and the database queue, for one machine.
+HERALD_REDIS_URL = _env("HERALD_REDIS_URL", "")
+if HERALD_REDIS_URL and not HERALD_REDIS_URL.startswith(
+    ("redis://", "rediss://", "unix://")
+):
+    raise ImproperlyConfigured(
+        "HERALD_REDIS_URL must be redis://host:port/db, rediss://… or unix://PATH, "
+        f"not {HERALD_REDIS_URL!r}."
+    )
+CACHES: dict[str, dict[str, object]]
+if HERALD_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": HERALD_REDIS_URL,
+            "KEY_PREFIX": "herald",
+        }
     }
-}
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": HERALD_REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "herald",
+            "OPTIONS": {"MAX_ENTRIES": int(_env("HERALD_CACHE_MAX_ENTRIES", "5000"))},
+        }
+    }
+HERALD_TASKS_BACKEND = _env(
+    "HERALD_TASKS_BACKEND",
+    "django_tasks_rq.RQBackend"
+    if HERALD_REDIS_URL
+    else "django_tasks_db.DatabaseBackend",
+)
+if HERALD_TASKS_BACKEND == "django_tasks_rq.RQBackend" and not HERALD_REDIS_URL:
+    raise ImproperlyConfigured("The RQ task backend needs HERALD_REDIS_URL.")
 TASKS = {
     "default": {
-        "BACKEND": _env("HERALD_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "BACKEND": HERALD_TASKS_BACKEND,
         "QUEUES": ["default"],
     }
 }
@@ -199,6 +232,23 @@ HERALD_RENDER_CACHE = _env_bool("HERALD_RENDER_CACHE", True)
 HERALD_PAGE_SIZE = int(_env("HERALD_PAGE_SIZE", "20"))
 HERALD_RELATED_COUNT = int(_env("HERALD_RELATED_COUNT", "8"))
 HERALD_TEASER_LENGTH = int(_env("HERALD_TEASER_LENGTH", "180"))
+
+# --- Caching proxies --------------------------------------------------------------
+# Varnish (or any proxy speaking the same PURGE + xkey-purge) to purge when a story
+# changes: comma-separated base URLs, e.g. http://10.0.0.5:6081,http://10.0.0.6:6081.
+HERALD_PURGE_URLS = _env_list("HERALD_PURGE_URLS", "")
+for _url in HERALD_PURGE_URLS:
+    if not _url.startswith(("http://", "https://")):
+        raise ImproperlyConfigured(
+            f"HERALD_PURGE_URLS holds http(s) URLs, not {_url!r}."
+        )
+# Seconds one purge request may take, and how many times a failed purge is tried
+# (waiting 2, 4, 8, … seconds, at most 5 minutes, between tries).
+HERALD_PURGE_TIMEOUT = float(_env("HERALD_PURGE_TIMEOUT", "5"))
+HERALD_PURGE_ATTEMPTS = int(_env("HERALD_PURGE_ATTEMPTS", "12"))
+# Addresses or networks of proxies in front of the web processes (e.g. Varnish,
+# nginx): only from these is X-Forwarded-For believed for the client's address.
+HERALD_TRUSTED_PROXIES = _env_list("HERALD_TRUSTED_PROXIES", "")
 
 # --- Discovery and syndication -----------------------------------------------------
 HERALD_FEED_FULL_TEXT = _env_bool("HERALD_FEED_FULL_TEXT", True)  # else an excerpt

@@ -17,7 +17,7 @@ TEMPLATE = "discovery/search.html"
 
 
 @require_safe
-@public_page
+@public_page(kind="search")
 def search(request: HttpRequest) -> HttpResponse:
     edition: Edition | None = getattr(request, "edition", None)
     if edition is None:

@@ -10,32 +10,32 @@ app_name = "feeds"
 urlpatterns: list[URLPattern | URLResolver] = [
     path(
         "feeds/latest.rss",
-        require_safe(public_page(feeds.LatestRss())),
+        require_safe(public_page(feeds.LatestRss(), kind="feed")),
         name="latest_rss",
     ),
     path(
         "feeds/latest.atom",
-        require_safe(public_page(feeds.LatestAtom())),
+        require_safe(public_page(feeds.LatestAtom(), kind="feed")),
         name="latest_atom",
     ),
     path(
         "feeds/section/<slug:slug>.rss",
-        require_safe(public_page(feeds.SectionRss())),
+        require_safe(public_page(feeds.SectionRss(), kind="feed")),
         name="section_rss",
     ),
     path(
         "feeds/section/<slug:slug>.atom",
-        require_safe(public_page(feeds.SectionAtom())),
+        require_safe(public_page(feeds.SectionAtom(), kind="feed")),
         name="section_atom",
     ),
     path(
         "feeds/place/<slug:slug>.rss",
-        require_safe(public_page(feeds.PlaceRss())),
+        require_safe(public_page(feeds.PlaceRss(), kind="feed")),
         name="place_rss",
     ),
     path(
         "feeds/place/<slug:slug>.atom",
-        require_safe(public_page(feeds.PlaceAtom())),
+        require_safe(public_page(feeds.PlaceAtom(), kind="feed")),
         name="place_atom",
     ),
 ]

@@ -278,7 +278,7 @@ def _absolute(origin: str, name: str, **kwargs: object) -> str:
 
 
 @require_safe
-@public_page
+@public_page(kind="sitemap")
 def index(request: HttpRequest) -> HttpResponse:
     """The edition's sitemap index: its pages sitemap and each story page."""
     edition = _edition(request)
@@ -299,7 +299,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(kind="sitemap")
 def pages(request: HttpRequest) -> HttpResponse:
     """The edition's home and section pages."""
     edition = _edition(request)
@@ -317,7 +317,7 @@ def pages(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(kind="sitemap")
 def stories(request: HttpRequest, page: int) -> HttpResponse:
     """One page of the edition's canonical stories, in one query."""
     edition = _edition(request)
@@ -331,7 +331,7 @@ def stories(request: HttpRequest, page: int) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(kind="sitemap")
 def news(request: HttpRequest) -> HttpResponse:
     """The Google News sitemap of the edition, in one query."""
     edition = _edition(request)
@@ -347,7 +347,7 @@ def news(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(kind="sitemap")
 def robots(request: HttpRequest) -> HttpResponse:
     """Keep crawlers out of the desk and name the edition's sitemaps. A host of no
     edition (the network index) gets the rules alone."""

@@ -25,7 +25,7 @@ from herald.stories.models import Author, Place, Section, Story
 from herald.stories.querysets import StoryQuerySet
 from herald.stories.workflow import Status
 from herald.syndication.structured import json_ld_script, news_article, social_tags
-from herald.web.caching import public_page
+from herald.web.caching import public_page, story_keys
 
 
 def _edition(request: HttpRequest) -> Edition:
@@ -40,7 +40,7 @@ def _edition_stories(edition: Edition) -> StoryQuerySet:
 
 
 @require_safe
-@public_page
+@public_page(kind="home")
 def home(request: HttpRequest) -> HttpResponse:
     edition = getattr(request, "edition", None)
     if edition is None:
@@ -64,9 +64,11 @@ def home(request: HttpRequest) -> HttpResponse:
         )
         if items:
             blocks.append((section, items))
+    teasers = [*featured, *latest, *(s for _, items in blocks for s in items)]
+    story_keys(request, teasers)
     # One images query for every teaser on the page, not one per block.
     prefetch_related_objects(
-        [*featured, *latest, *(s for _, items in blocks for s in items)],
+        teasers,
         Prefetch("images", to_attr="image_list"),
     )
     return render(
@@ -87,7 +89,7 @@ def _nav_sections() -> list[Section]:
 
 
 @require_safe
-@public_page
+@public_page(kind="story")
 def story(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
     edition = _edition(request)
     item = get_object_or_404(
@@ -159,6 +161,7 @@ def _page(request: HttpRequest, stories: StoryQuerySet) -> dict[str, Any]:
     items = list(stories.before(_cursor(request)).for_teasers()[: size + 1])
     more = len(items) > size
     items = items[:size]
+    story_keys(request, items)
     next_cursor = None
     if more and items[-1].published_at:
         last = items[-1]
@@ -189,7 +192,7 @@ def _list(
 
 
 @require_safe
-@public_page
+@public_page(kind="section")
 def section(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition(request)
     obj = get_object_or_404(Section, slug=slug)
@@ -203,7 +206,7 @@ def section(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(kind="place")
 def place(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition(request)
     obj = get_object_or_404(Place, slug=slug)
@@ -213,7 +216,7 @@ def place(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(kind="author")
 def author(request: HttpRequest, slug: str) -> HttpResponse:
     edition = _edition(request)
     obj = get_object_or_404(Author, slug=slug)
@@ -227,7 +230,7 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(kind="brand")
 def brand_css(request: HttpRequest) -> HttpResponse:
     """The edition's colours as CSS variables (CSP allows no inline styles)."""
     edition = getattr(request, "edition", None)

@@ -1,7 +1,10 @@
 """`herald worker`: run queued tasks, and sweep for due schedules."""
 
 import logging
+import os
+import socket
 import threading
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -9,7 +12,14 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
+from herald.core import leases
+
 logger = logging.getLogger(__name__)
+
+DB_BACKEND = "django_tasks_db.DatabaseBackend"
+RQ_BACKEND = "django_tasks_rq.RQBackend"
+# One worker in the network sweeps at a time: the holder of this lease.
+SWEEP_LEASE = "schedule-sweep"
 
 
 def sweep_schedules() -> int:
@@ -24,11 +34,26 @@ def sweep_schedules() -> int:
     return published
 
 
-def _sweep_forever(stop: threading.Event, interval: float) -> None:
+def lease_seconds(interval: float) -> float:
+    """How long the sweep lease lasts: a few sweeps, so that the holder renews it in
+    time, and a dead holder's lease passes to another worker within a minute or so."""
+    return max(30.0, 3 * interval)
+
+
+def sweep_if_holder(holder: str, interval: float) -> int | None:
+    """Sweep when `holder` has (or can take) the sweep lease; None when another
+    worker holds it. A worker that dies stops renewing; its lease expires and the
+    next worker to look takes over, and the sweep finds what fell due meanwhile."""
+    if not leases.acquire(SWEEP_LEASE, holder, lease_seconds(interval)):
+        return None
+    return sweep_schedules()
+
+
+def _sweep_forever(stop: threading.Event, holder: str, interval: float) -> None:
     while not stop.wait(interval):
         try:
             close_old_connections()
-            published = sweep_schedules()
+            published = sweep_if_holder(holder, interval)
             if published:
                 logger.info("Scheduled stories published.", extra={"count": published})
         except Exception:
@@ -36,6 +61,10 @@ def _sweep_forever(stop: threading.Event, interval: float) -> None:
             logger.exception("Schedule sweep failed.")
         finally:
             close_old_connections()
+
+
+def _holder_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
 class Command(BaseCommand):
@@ -50,29 +79,49 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, batch: bool = False, **options: Any) -> None:
         backend = settings.TASKS["default"]["BACKEND"]
-        if backend != "django_tasks_db.DatabaseBackend":
-            raise CommandError(f"herald worker does not know how to run {backend}.")
-        verbosity = options.get("verbosity", 1)
-        # Sweep at start-up, so that what fell due while no worker ran goes out now.
-        sweep_schedules()
-        if batch:
-            call_command(
-                "db_worker",
-                batch=True,
-                reload=False,
-                verbosity=verbosity,
-                startup_delay=False,
+        if backend not in (DB_BACKEND, RQ_BACKEND):
+            raise CommandError(
+                f"herald worker runs {DB_BACKEND} or {RQ_BACKEND}, not {backend}."
             )
-            return
+        verbosity = options.get("verbosity", 1)
+        interval = settings.HERALD_SCHEDULE_SWEEP_SECONDS
+        holder = _holder_name()
+        # Sweep at start-up, so that what fell due while no worker ran goes out now
+        # (unless another worker holds the sweep and does it).
+        sweep_if_holder(holder, interval)
+        close_old_connections()
         stop = threading.Event()
         sweeper = threading.Thread(
             target=_sweep_forever,
-            args=(stop, settings.HERALD_SCHEDULE_SWEEP_SECONDS),
+            args=(stop, holder, interval),
             name="schedule-sweep",
             daemon=True,
         )
-        sweeper.start()
+        if not batch:
+            sweeper.start()
         try:
-            call_command("db_worker", reload=False, verbosity=verbosity)
+            # SIGTERM: both workers finish the task they are running, then return.
+            if backend == RQ_BACKEND:
+                call_command(
+                    "rqworker",
+                    "default",
+                    burst=batch,
+                    with_scheduler=True,
+                    worker_class="rq.worker.SimpleWorker",
+                    job_class="django_tasks_rq.Job",
+                    verbosity=verbosity,
+                )
+            else:
+                call_command(
+                    "db_worker",
+                    batch=batch,
+                    reload=False,
+                    verbosity=verbosity,
+                    startup_delay=False,
+                )
         finally:
             stop.set()
+            if sweeper.is_alive():
+                sweeper.join(timeout=10)
+            close_old_connections()
+            leases.release(SWEEP_LEASE, holder)

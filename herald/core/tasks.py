@@ -1,0 +1,48 @@
+"""Queued work of the shared kernel: purging the caching proxies."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django_tasks import task
+
+from herald.core import purge
+
+logger = logging.getLogger(__name__)
+
+
+@task()
+def purge_story_task(story_id: int) -> list[str]:
+    """Purge what a change to the story made stale, on every proxy: one request per
+    proxy. A proxy that fails gets its own retry; the others are done."""
+    keys = purge.story_change_keys(story_id)
+    for target in purge.get_backend().targets():
+        purge_keys_task.enqueue(target=target, keys=keys, attempt=1)
+    return keys
+
+
+@task()
+def purge_keys_task(target: str, keys: list[str], attempt: int) -> bool:
+    """Purge `keys` on `target`; after a failure, queue the next try with a growing
+    wait. Safe to run twice: purging what is gone drops nothing."""
+    try:
+        purge.purge_now(target, keys)
+    except purge.PurgeError as exc:
+        if attempt >= settings.HERALD_PURGE_ATTEMPTS:
+            logger.error(
+                "Purge given up; the pages expire by s-maxage instead.",
+                extra={"target": target, "attempts": attempt, "error": str(exc)},
+            )
+            return False
+        delay = purge.retry_delay(attempt)
+        logger.warning(
+            "Purge failed; trying again.",
+            extra={"target": target, "attempt": attempt, "delay": delay},
+        )
+        at = timezone.now() + timedelta(seconds=delay)
+        purge_keys_task.using(run_after=at).enqueue(
+            target=target, keys=keys, attempt=attempt + 1
+        )
+        return False
+    return True
