@@ -28,10 +28,15 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Forbidden"));
         }
-        if (!req.http.xkey-purge) {
-            return (synth(400, "PURGE needs an xkey-purge header"));
+        # xkey-purge drops the objects; xkey-softpurge only expires them, so that
+        # they are still served while the backend is down (grace).
+        if (req.http.xkey-purge) {
+            set req.http.n-gone = xkey.purge(req.http.xkey-purge);
+        } elsif (req.http.xkey-softpurge) {
+            set req.http.n-gone = xkey.softpurge(req.http.xkey-softpurge);
+        } else {
+            return (synth(400, "PURGE needs an xkey-purge or xkey-softpurge header"));
         }
-        set req.http.n-gone = xkey.purge(req.http.xkey-purge);
         return (synth(200, "Invalidated " + req.http.n-gone + " objects"));
     }
     set req.backend_hint = web.backend();

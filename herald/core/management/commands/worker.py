@@ -36,8 +36,8 @@ def sweep_schedules() -> int:
 
 def lease_seconds(interval: float) -> float:
     """How long the sweep lease lasts: a few sweeps, so that the holder renews it in
-    time, and a dead holder's lease passes to another worker within a minute or so."""
-    return max(30.0, 3 * interval)
+    time, and a dead holder's lease passes to another worker within three sweeps."""
+    return max(10.0, 3 * interval)
 
 
 def sweep_if_holder(holder: str, interval: float) -> int | None:
