@@ -44,11 +44,15 @@ pytest: install browser
 test: lint typecheck pytest
 
 bench: install
-	@command -v wrk >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 || { \
+	@missing=""; \
+	for tool in wrk nginx redis-server varnishd; do command -v $$tool >/dev/null 2>&1 || missing=1; done; \
+	ls /usr/lib/*/varnish/vmods/libvmod_xkey.so >/dev/null 2>&1 || missing=1; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light >/dev/null; \
-	  else echo "bench needs wrk and nginx: sudo apt-get install wrk nginx-light"; exit 1; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx-light redis-server varnish varnish-modules >/dev/null; \
+	  else echo "bench needs: sudo apt-get install wrk nginx-light redis-server varnish varnish-modules"; exit 1; fi; fi
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

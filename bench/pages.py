@@ -6,328 +6,41 @@
 # bench/out/pages.json; a missed target is reported, not an error.
 
 import argparse
-import contextlib
 import json
 import os
 import platform
-import re
 import secrets
 import shutil
 import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = ROOT / ".venv" / "bin"
-BENCH = ROOT / "bench"
+from common import (
+    BENCH,
+    BIN,
+    ROOT,
+    Servers,
+    WrkResult,
+    database_label,
+    fetch,
+    free_port,
+    herald_env,
+    run_step,
+    run_wrk,
+    start_gunicorn,
+    start_nginx,
+    wait_until_up,
+    write_rotation_script,
+)
+
 DEFAULT_OUT = BENCH / "out" / "pages.json"
 TARGET_RPS = 600.0
 TARGET_P99_MS = 100.0
 ROTATING_URLS = 200
-
-
-@dataclass
-class WrkResult:
-    """What one wrk run measured."""
-
-    rps: float
-    p50_ms: float
-    p90_ms: float
-    p99_ms: float
-    requests: int
-    socket_errors: int
-    non_2xx_3xx: int
-    raw: str = field(repr=False)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "rps": self.rps,
-            "p50_ms": self.p50_ms,
-            "p90_ms": self.p90_ms,
-            "p99_ms": self.p99_ms,
-            "requests": self.requests,
-            "socket_errors": self.socket_errors,
-            "non_2xx_3xx": self.non_2xx_3xx,
-        }
-
-
-@dataclass
-class Servers:
-    """Processes this run started; `stop_all` ends each by its own pid."""
-
-    procs: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
-
-    def add(self, name: str, proc: subprocess.Popen[bytes]) -> None:
-        self.procs.append((name, proc))
-
-    def describe(self, tmp: Path) -> str:
-        """Which servers still run; the log tail of any that exited."""
-        lines = []
-        for name, proc in self.procs:
-            code = proc.poll()
-            lines.append(
-                f"{name} (pid {proc.pid}): "
-                + ("running" if code is None else f"exited with {code}")
-            )
-            log = (
-                tmp / "gunicorn.log"
-                if name == "gunicorn"
-                else tmp / "nginx" / "error.log"
-            )
-            if code is not None and log.exists():
-                lines.append(log.read_text(errors="replace")[-2000:])
-        return "\n".join(lines)
-
-    def stop_all(self) -> None:
-        for name, proc in reversed(self.procs):
-            stop_process(name, proc)
-        self.procs.clear()
-
-
-def stop_process(name: str, proc: subprocess.Popen[bytes], grace: float = 10.0) -> None:
-    """Ask a server to quit (SIGINT: gunicorn's and nginx's quick shutdown), then
-    kill it and its process group if it does not."""
-    if proc.poll() is not None:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        proc.send_signal(signal.SIGINT)
-    try:
-        proc.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        print(f"{name} (pid {proc.pid}) did not stop in {grace:.0f} s: killing it")
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # its own session: pgid == pid
-        proc.wait(timeout=grace)
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def herald_env(var_dir: Path, secret: str) -> dict[str, str]:
-    """Production settings on a private var dir, and the caller's database if set."""
-    env = dict(os.environ)
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "herald.settings",
-            "PYTHONPATH": os.pathsep.join(
-                [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
-            ),
-            "HERALD_ENV": "production",
-            "HERALD_DEBUG": "false",
-            "HERALD_SECRET_KEY": secret,
-            "HERALD_SSL_REDIRECT": "false",
-            "HERALD_ALLOWED_HOSTS": ".localhost,127.0.0.1",
-            "HERALD_VAR_DIR": str(var_dir),
-            "HERALD_STATIC_ROOT": str(var_dir / "static"),
-            "HERALD_MEDIA_ROOT": str(var_dir / "media"),
-            "HERALD_LOG_LEVEL": "WARNING",
-        }
-    )
-    return env
-
-
-def run_step(label: str, cmd: list[str], env: dict[str, str], timeout: float) -> float:
-    """Run one setup command with output streamed; return its seconds."""
-    print(f"== {label}", flush=True)
-    started = time.monotonic()
-    try:
-        subprocess.run(cmd, env=env, cwd=ROOT, check=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise SystemExit(f"{label}: no result in {timeout:.0f} s") from exc
-    except subprocess.CalledProcessError as exc:
-        raise SystemExit(f"{label}: exited with {exc.returncode}") from exc
-    seconds = time.monotonic() - started
-    print(f"   {label}: {seconds:.1f} s", flush=True)
-    return seconds
-
-
-def fetch(url: str, host: str, timeout: float = 10.0) -> tuple[int, bytes]:
-    request = urllib.request.Request(url, headers={"Host": host})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return int(response.status), response.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
-
-
-def wait_until_up(
-    name: str, url: str, host: str, proc: subprocess.Popen[bytes], timeout: float
-) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"{name} exited with {proc.returncode} while starting")
-        with contextlib.suppress(OSError):
-            status, _ = fetch(url, host, timeout=2.0)
-            if status == 200:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"{name} did not answer {url} in {timeout:.0f} s")
-
-
-def start_gunicorn(
-    env: dict[str, str], port: int, workers: int, log: Path
-) -> subprocess.Popen[bytes]:
-    cmd = [
-        str(BIN / "gunicorn"),
-        "herald.wsgi:application",
-        "--workers", str(workers),
-        "--bind", f"127.0.0.1:{port}",
-        "--error-logfile", "-",
-        "--log-level", "warning",
-        "--timeout", "30",
-    ]  # fmt: skip
-    with log.open("ab") as out:  # gunicorn's and Django's logs, tracebacks included
-        return subprocess.Popen(
-            cmd,
-            env=env,
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-
-def start_nginx(tmp: Path, site: Path, port: int) -> subprocess.Popen[bytes]:
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not Path(nginx).exists():
-        raise SystemExit("nginx is missing: apt-get install -y nginx-light")
-    prefix = tmp / "nginx"
-    for sub in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (prefix / sub).mkdir(parents=True, exist_ok=True)
-    # As root nginx's workers would drop to nobody, who cannot read a mkdtemp dir.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    conf = prefix / "nginx.conf"
-    conf.write_text(
-        f"""{user}worker_processes 2;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-  access_log off;
-  default_type text/html;
-  sendfile on;
-  tcp_nopush on;
-  client_body_temp_path {prefix}/body;
-  proxy_temp_path {prefix}/proxy;
-  fastcgi_temp_path {prefix}/fastcgi;
-  uwsgi_temp_path {prefix}/uwsgi;
-  scgi_temp_path {prefix}/scgi;
-  server {{
-    listen 127.0.0.1:{port};
-    root {site};
-    index index.html;
-  }}
-}}
-"""
-    )
-    cmd = [nginx, "-e", str(prefix / "error.log"), "-p", str(prefix), "-c", str(conf)]
-    return subprocess.Popen(cmd, cwd=prefix, start_new_session=True)
-
-
-_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
-
-
-def _to_ms(value: str) -> float:
-    match = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value)
-    if not match:
-        raise ValueError(f"not a wrk duration: {value!r}")
-    return round(float(match.group(1)) * _UNITS_MS[match.group(2)], 3)
-
-
-def parse_wrk(text: str) -> WrkResult:
-    """Requests/sec, the 50/90/99% latencies and the error counts of wrk's report."""
-    rps = re.search(r"^Requests/sec:\s+([\d.]+)", text, re.M)
-    requests = re.search(r"^\s*(\d+) requests in", text, re.M)
-    percent = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", text, re.M))
-    if not rps or not requests or set(percent) != {"50", "90", "99"}:
-        raise ValueError(f"cannot read wrk's output:\n{text}")
-    errors = re.search(
-        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text
-    )
-    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
-    return WrkResult(
-        rps=float(rps.group(1)),
-        p50_ms=_to_ms(percent["50"]),
-        p90_ms=_to_ms(percent["90"]),
-        p99_ms=_to_ms(percent["99"]),
-        requests=int(requests.group(1)),
-        socket_errors=sum(int(n) for n in errors.groups()) if errors else 0,
-        non_2xx_3xx=int(non_2xx.group(1)) if non_2xx else 0,
-        raw=text,
-    )
-
-
-def run_wrk(
-    url: str,
-    host: str,
-    duration: int,
-    connections: int,
-    threads: int,
-    script: Path | None = None,
-) -> WrkResult:
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
-    cmd = [
-        wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
-        "-H", f"Host: {host}",
-    ]  # fmt: skip
-    if script is not None:
-        cmd += ["-s", str(script)]
-    cmd.append(url)
-    try:
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=duration + 30, check=True
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise SystemExit(f"wrk did not finish in {duration + 30} s") from exc
-    except subprocess.CalledProcessError as exc:
-        raise SystemExit(f"wrk failed ({exc.returncode}): {exc.stderr}") from exc
-    return parse_wrk(done.stdout)
-
-
-def write_rotation_script(paths: list[str], target: Path) -> None:
-    """A wrk script that walks `paths` in turn; each wrk thread starts elsewhere."""
-    quoted = ",\n".join(f'  "{p}"' for p in paths)
-    target.write_text(
-        f"""local paths = {{
-{quoted}
-}}
-local i = 0
-setup = function(thread)
-  thread:set("start", math.random(#paths))
-end
-init = function(args)
-  i = start or 0
-end
-request = function()
-  i = i % #paths + 1
-  return wrk.format("GET", paths[i])
-end
-"""
-    )
-
-
-def database_label(env: dict[str, str]) -> str:
-    url = env.get("HERALD_DATABASE_URL")
-    if not url:
-        return f"sqlite {sqlite3.sqlite_version} (file in the temp dir)"
-    return re.sub(r"//[^@/]*@", "//***@", url)  # no password in the report
 
 
 def profile_queries(

@@ -15,7 +15,6 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from herald.discovery.related import related_for_page
@@ -251,17 +250,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as exc:  # report, do not raise: this page exists to say so
         body.update(status="error", database=f"error: {exc.__class__.__name__}")
         return JsonResponse(body, status=503)
-    from django_tasks_db.models import DBTaskResult
+    from herald.core.queue import queue_status
 
-    ready = DBTaskResult.objects.ready()
-    oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
-    body["queue"] = {
-        "backend": settings.TASKS["default"]["BACKEND"],
-        "ready": ready.count(),
-        "oldest_ready_seconds": round((timezone.now() - oldest).total_seconds())
-        if oldest
-        else 0,
-    }
+    try:
+        body["queue"] = queue_status()
+    except Exception as exc:  # report, do not raise: this page exists to say so
+        body.update(status="error", queue=f"error: {exc.__class__.__name__}")
+        return JsonResponse(body, status=503)
     response = JsonResponse(body)
     response["Cache-Control"] = "no-store"
     return response

@@ -294,12 +294,31 @@ def test_with_the_web_processes_down_the_proxy_serves_the_cached_story_but_never
             cluster.wait_web(proc, port)
 
 
-def test_a_worker_stopped_with_sigterm_finishes_and_exits_cleanly(
-    fresh: Cluster,
+def test_workers_stopped_with_sigterm_mid_send_finish_the_job_then_exit(
+    fresh: Cluster, japan: Edition, make_story: StoryFactory
 ) -> None:
-    worker = cluster_worker = fresh.worker[1]
-    worker.signal(signal.SIGTERM)
-    assert cluster_worker.popen is not None
-    assert cluster_worker.popen.wait(timeout=30) in (0, -signal.SIGTERM)
-    assert "Traceback" not in worker.tail()
-    fresh.worker[1] = fresh.start_worker(1)
+    cluster = fresh
+    sink: SinkProcess = cluster.sink  # type: ignore[attr-defined]
+    subscribers = 120
+    issue = _issue(japan, make_story, subscribers)
+    health = fetch(cluster.web_ports[0], DESK_HOST, "/healthz")
+    assert '"backend": "django_tasks_rq.RQBackend"' in health.body, health.body
+    before = len(sink.accepted())
+    cluster.herald(
+        "from herald.newsletter.tasks import send_issue_task\n"
+        f"send_issue_task.enqueue(issue_id={issue.pk})\n"
+    )
+    wait_for(lambda: len(sink.accepted()) - before >= 10, 60, "the send to start")
+    for worker in cluster.worker:
+        worker.signal(signal.SIGTERM)
+    try:
+        for worker in cluster.worker:
+            assert worker.popen is not None
+            assert worker.popen.wait(timeout=60) in (0, -signal.SIGTERM)
+            assert "Traceback" not in worker.tail(), worker.tail()
+        # The send was finished by the worker that had it, not left for a lease.
+        statuses = Counter(sending.counts(issue))
+        assert statuses[DeliveryStatus.SENT] == subscribers, statuses
+    finally:
+        for n in range(len(cluster.worker)):
+            cluster.worker[n] = cluster.start_worker(n)

@@ -1,0 +1,274 @@
+"""Benchmark Herald scaled out: Varnish cache hits, gunicorn uncached with 1 and with 2
+web processes, and nginx serving a static copy of the story page, in one run."""
+
+# Seeds stories in a fresh var dir (bench/seed_bulk.py; the caller's
+# HERALD_DATABASE_URL if set), starts Redis, gunicorn behind Varnish with the shipped
+# VCL (deploy/varnish/herald.vcl), and runs wrk on the story page and the home page:
+#   1. through Varnish (every request a cache hit);
+#   2. straight to gunicorn with the render cache off, 1 web process, then 2;
+#   3. nginx serving the saved story page.
+# Reports requests a second, p99, the load average around each run, the ratio of
+# Varnish to nginx (target >= 0.9) and the scaling from 1 to 2 web processes.
+# Writes bench/out/scale.json.
+
+import argparse
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from common import (
+    BENCH,
+    BIN,
+    Servers,
+    WrkResult,
+    database_label,
+    fetch,
+    free_port,
+    herald_env,
+    run_step,
+    run_wrk,
+    start_gunicorn,
+    start_nginx,
+    start_redis,
+    start_varnish,
+    stop_process,
+    wait_for_port,
+    wait_until_up,
+)
+
+DEFAULT_OUT = BENCH / "out" / "scale.json"
+TARGET_RATIO = 0.9
+
+
+def _measure(
+    name: str,
+    url: str,
+    host: str,
+    args: argparse.Namespace,
+    results: dict[str, WrkResult],
+    loads: dict[str, list[float]],
+) -> None:
+    warm = max(2, args.duration // 5)
+    print(f"== wrk {name}: warm-up {warm} s, then {args.duration} s", flush=True)
+    run_wrk(url, host, warm, args.connections, args.threads)
+    results[name] = run_wrk(url, host, args.duration, args.connections, args.threads)
+    loads[name] = [round(x, 2) for x in os.getloadavg()]
+    r = results[name]
+    print(
+        f"   {r.rps:.1f} req/s, p99 {r.p99_ms:.2f} ms, "
+        f"non-2xx {r.non_2xx_3xx}, load {loads[name][0]:.2f}",
+        flush=True,
+    )
+    if r.non_2xx_3xx:
+        raise SystemExit(f"{name}: {r.non_2xx_3xx} answers were not 2xx/3xx")
+    if r.socket_errors:
+        # wrk gives up on a request after 2 s: reported, as part of the figure.
+        print(f"   {r.socket_errors} requests timed out or failed", flush=True)
+
+
+def benchmark(
+    args: argparse.Namespace, tmp: Path, servers: Servers, report: dict[str, Any]
+) -> None:
+    env = herald_env(tmp, secrets.token_urlsafe(40))
+    redis_port = free_port()
+    env |= {
+        "HERALD_REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+        "HERALD_TRUSTED_PROXIES": "127.0.0.1",
+        "HERALD_PAGE_MAX_AGE": "600",
+    }
+    report |= {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "platform": platform.platform(),
+        },
+        "options": {
+            "stories": args.stories,
+            "editions": args.editions,
+            "duration_s": args.duration,
+            "connections": args.connections,
+            "threads": args.threads,
+        },
+        "database": database_label(env),
+        "load_average_before": [round(x, 2) for x in os.getloadavg()],
+    }
+    redis = start_redis(tmp, redis_port)  # the cache of the web processes
+    servers.add("redis", redis)
+    wait_for_port("redis", redis_port, redis)
+
+    run_step("migrate", [str(BIN / "herald"), "migrate", "--noinput", "-v0"], env, 300)
+    seed_file = tmp / "seed.json"
+    seed_cmd = [
+        str(BIN / "python"), str(BENCH / "seed_bulk.py"),
+        "--stories", str(args.stories), "--editions", str(args.editions),
+        "--out", str(seed_file),
+    ]  # fmt: skip
+    run_step(f"seed {args.stories} stories", seed_cmd, env, args.seed_timeout)
+    run_step(
+        "collectstatic",
+        [str(BIN / "herald"), "collectstatic", "--noinput", "-v0"],
+        env,
+        300,
+    )
+    seeded = json.loads(seed_file.read_text())
+    host = f"{seeded['editions'][0]['slug']}.localhost"
+    if not seeded["sample"]:
+        raise SystemExit("no story was published on the first edition")
+    chosen = seeded["sample"][0]
+    story_path = f"/news/{chosen['id']}/{chosen['slug']}/"
+    report |= {"edition_host": host, "story_path": story_path}
+
+    # Behind Varnish: gunicorn with 2 web processes and the render cache.
+    web_port = free_port()
+    web = start_gunicorn(env, web_port, 2, tmp / "gunicorn-varnish.log")
+    servers.add("gunicorn (behind varnish)", web)
+    wait_until_up("gunicorn", f"http://127.0.0.1:{web_port}/healthz", host, web, 60)
+    varnish_port = free_port()
+    varnish = start_varnish(tmp, varnish_port, [web_port])
+    servers.add("varnish", varnish)
+    wait_for_port("varnish", varnish_port, varnish)
+    proxy = f"http://127.0.0.1:{varnish_port}"
+    status, body = fetch(proxy + story_path, host)
+    if status != 200 or chosen["headline"].encode() not in body:
+        raise SystemExit(f"GET {story_path} through Varnish answered {status}")
+    for path in (story_path, "/"):
+        request_status, _ = fetch(proxy + path, host)
+        if request_status != 200:
+            raise SystemExit(f"GET {path} through Varnish answered {request_status}")
+    report["page_bytes"] = {
+        "story": len(body),
+        "home": len(fetch(proxy + "/", host)[1]),
+    }
+
+    results: dict[str, WrkResult] = {}
+    loads: dict[str, list[float]] = {}
+    _measure("varnish story", proxy + story_path, host, args, results, loads)
+    _measure("varnish home", proxy + "/", host, args, results, loads)
+    stop_process("varnish", varnish)
+    stop_process("gunicorn (behind varnish)", web)
+
+    # Uncached: every request renders, with 1 and then 2 web processes.
+    cold_env = {**env, "HERALD_RENDER_CACHE": "false"}
+    for workers in (1, 2):
+        port = free_port()
+        proc = start_gunicorn(cold_env, port, workers, tmp / f"gunicorn-{workers}.log")
+        servers.add(f"gunicorn {workers}", proc)
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"gunicorn {workers}", f"{base}/healthz", host, proc, 60)
+        label = f"{workers} web process{'es' if workers > 1 else ''}"
+        _measure(
+            f"gunicorn story, {label}", base + story_path, host, args, results, loads
+        )
+        _measure(f"gunicorn home, {label}", base + "/", host, args, results, loads)
+        stop_process(f"gunicorn {workers}", proc)
+
+    site = tmp / "site"
+    page_dir = site / story_path.strip("/")
+    page_dir.mkdir(parents=True)
+    (page_dir / "index.html").write_bytes(body)
+    nginx_port = free_port()
+    nginx = start_nginx(tmp, site, nginx_port)
+    servers.add("nginx", nginx)
+    nginx_base = f"http://127.0.0.1:{nginx_port}"
+    wait_until_up("nginx", nginx_base + story_path, host, nginx, 20)
+    _measure("nginx static story", nginx_base + story_path, host, args, results, loads)
+
+    static = results["nginx static story"].rps
+    one = "1 web process"
+    two = "2 web processes"
+    ratios = {
+        "varnish_story_vs_nginx": round(results["varnish story"].rps / static, 3),
+        "varnish_home_vs_nginx": round(results["varnish home"].rps / static, 3),
+        "story_2_vs_1_web_processes": round(
+            results[f"gunicorn story, {two}"].rps
+            / results[f"gunicorn story, {one}"].rps,
+            3,
+        ),
+        "home_2_vs_1_web_processes": round(
+            results[f"gunicorn home, {two}"].rps / results[f"gunicorn home, {one}"].rps,
+            3,
+        ),
+    }
+    report |= {
+        "results": {name: r.as_dict() for name, r in results.items()},
+        "load_average_after_each": loads,
+        "ratios": ratios,
+        "target": {
+            "varnish_vs_nginx_min": TARGET_RATIO,
+            "met": ratios["varnish_story_vs_nginx"] >= TARGET_RATIO,
+        },
+        "wrk_output": {name: r.raw for name, r in results.items()},
+    }
+
+    print()
+    print(
+        f"Herald scaled out: {args.stories} stories, {args.editions} editions, "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+        f"{os.cpu_count()} CPUs, {report['database']}"
+    )
+    print(f"{'run':<36}{'req/s':>10}{'p99 ms':>10}{'errors':>8}{'load':>8}")
+    for name, r in results.items():
+        print(
+            f"{name:<36}{r.rps:>10.1f}{r.p99_ms:>10.2f}{r.socket_errors:>8}"
+            f"{loads[name][0]:>8.2f}"
+        )
+    print()
+    for key, value in ratios.items():
+        print(f"{key:<32}{value:>8.3f}")
+    met = "met" if report["target"]["met"] else "MISSED"
+    print(f"target Varnish story / nginx static >= {TARGET_RATIO}: {met}")
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the finally that stops servers
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--stories", type=int, default=20_000)
+    parser.add_argument("--editions", type=int, default=10)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument("--seed-timeout", type=float, default=600.0)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir")
+    args = parser.parse_args(argv)
+    if args.stories < 1 or args.editions < 1 or args.duration < 1:
+        parser.error("--stories, --editions and --duration must be at least 1")
+    if args.connections < args.threads:
+        parser.error("--connections must be at least --threads")
+
+    signal.signal(signal.SIGTERM, _terminate)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix="herald-scale-"))
+    servers = Servers()
+    print(f"temp dir: {tmp}", flush=True)
+    report: dict[str, Any] = {}
+    try:
+        benchmark(args, tmp, servers, report)
+    except BaseException as exc:  # the report says why the run stopped, then re-raise
+        report["error"] = str(exc) if str(exc) else exc.__class__.__name__
+        raise
+    finally:
+        servers.stop_all()
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if report:
+            args.out.write_text(json.dumps(report, indent=1))
+            print(f"\nwrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
