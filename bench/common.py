@@ -358,7 +358,7 @@ def start_varnish(
     cmd = [
         varnishd, "-F", "-a", f"127.0.0.1:{port}", "-T", f"127.0.0.1:{free_port()}",
         "-f", str(folder / "herald.vcl"), "-n", str(folder / "work"),
-        "-s", "malloc,256m", "-p", "http_req_hdr_len=64k",
+        "-s", "malloc,256m", "-p", "http_req_hdr_len=64k", "-p", "http_req_size=128k",
     ]  # fmt: skip
     if os.geteuid() == 0:
         cmd[1:1] = ["-j", "none"]  # as root: no separate varnish user for the jail

@@ -10,7 +10,8 @@
 # The site's own part lives in backends.vcl beside this file (see
 # deploy/varnish/backends.vcl): the web backends, the director `web` and the
 # `purgers` ACL. Start with e.g.
-#   varnishd -a :6081 -f /etc/varnish/herald.vcl -p http_req_hdr_len=64k -s malloc,1g
+#   varnishd -a :6081 -f /etc/varnish/herald.vcl -p http_req_hdr_len=64k \
+#       -p http_req_size=128k -s malloc,1g
 vcl 4.1;
 
 import directors;

@@ -280,6 +280,8 @@ class Cluster:
             "malloc,64m",
             "-p",
             "http_req_hdr_len=64k",
+            "-p",
+            "http_req_size=128k",
         ]
         if os.geteuid() == 0:
             argv[1:1] = ["-j", "none"]  # root in CI: no privilege separation user
