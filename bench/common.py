@@ -263,7 +263,10 @@ def run_wrk(
     connections: int,
     threads: int,
     script: Path | None = None,
+    timeout_s: int = 0,
 ) -> WrkResult:
+    """wrk's report of one run; `timeout_s` > 0 waits that long for an answer
+    (wrk's default is 2 s, which a slow page under load exceeds)."""
     wrk = shutil.which("wrk")
     if wrk is None:
         raise SystemExit("wrk is missing: apt-get install -y wrk")
@@ -271,12 +274,18 @@ def run_wrk(
         wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency",
         "-H", f"Host: {host}",
     ]  # fmt: skip
+    if timeout_s:
+        cmd += ["--timeout", f"{timeout_s}s"]
     if script is not None:
         cmd += ["-s", str(script)]
     cmd.append(url)
     try:
         done = subprocess.run(
-            cmd, capture_output=True, text=True, timeout=duration + 30, check=True
+            cmd,
+            capture_output=True,
+            text=True,
+            timeout=duration + timeout_s + 30,
+            check=True,
         )
     except subprocess.TimeoutExpired as exc:
         raise SystemExit(f"wrk did not finish in {duration + 30} s") from exc
@@ -348,8 +357,8 @@ def start_varnish(
     adds = "\n".join(f"    web.add_backend(web{n});" for n in range(len(backend_ports)))
     (folder / "backends.vcl").write_text(
         'probe health { .request = "GET /healthz HTTP/1.1" "Host: localhost" '
-        '"Connection: close"; .interval = 2s; .timeout = 2s; .window = 3; '
-        ".threshold = 2; }\n"
+        '"Connection: close"; .interval = 2s; .timeout = 3s; .window = 5; '
+        ".threshold = 3; }\n"
         f"{backends}\n"
         'acl purgers { "127.0.0.1"; }\n'
         "sub herald_backends {\n    new web = directors.round_robin();\n"

@@ -5,9 +5,9 @@ probe herald_health {
         "Host: localhost"
         "Connection: close";
     .interval = 2s;
-    .timeout = 2s;
-    .window = 3;
-    .threshold = 2;
+    .timeout = 3s;  # a busy machine may answer slowly; that is not down
+    .window = 5;
+    .threshold = 3;
 }
 
 backend web1 { .host = "10.0.0.11"; .port = "8000"; .probe = herald_health; }

@@ -126,6 +126,8 @@ def render_story(
     if local is not None:
         # This edition's own headline and standfirst, for this page only.
         item.headline, item.standfirst = local.headline, local.standfirst
+    related = related_for_page(item, edition)
+    story_keys(request, related)
     return render(
         request,
         "web/story.html",
@@ -135,7 +137,7 @@ def render_story(
             "sections": _nav_sections(),
             "image": next(iter(getattr(item, "image_list", [])), None),
             "preview": preview,
-            "related": related_for_page(item, edition),
+            "related": related,
             "canonical": canonical_url(item, edition, request),
             "json_ld": json_ld_script(news_article(item, edition, request)),
             "social": social_tags(item, edition, request),

@@ -3,6 +3,7 @@ VCL, gunicorn web processes and `herald worker` processes on the test database."
 
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -189,6 +190,7 @@ class Cluster:
         self.start_varnish()
         for proc, port in zip(self.web, self.web_ports, strict=True):
             self.wait_web(proc, port)
+        self.wait_healthy()
 
     def _web(self, n: int, port: int) -> Proc:
         argv = [
@@ -216,12 +218,12 @@ class Cluster:
         wait_for(up, 60, f"{proc.name} on {port}")
 
     def know_hosts(self, *hosts: str) -> None:
-        """Reload the web processes (gunicorn's SIGHUP: new workers, the old ones
-        finish their requests) so that editions made by the test answer at once
-        rather than after each process's host map expires (30 s)."""
-        for proc in self.web:
+        """Reload the web processes one at a time (gunicorn's SIGHUP: new workers,
+        the old ones finish their requests), as a rolling deploy would, so that
+        editions made by the test answer at once rather than after each process's
+        host map expires (30 s). Returns once Varnish sees every one healthy."""
+        for proc, port in zip(self.web, self.web_ports, strict=True):
             proc.signal(signal.SIGHUP)
-        for port in self.web_ports:
             for host in hosts:
 
                 def known(host: str = host, port: int = port) -> bool:
@@ -231,6 +233,21 @@ class Cluster:
                         return False
 
                 wait_for(known, 30, f"{host} on the web process at {port}")
+            self.wait_healthy()
+
+    def wait_healthy(self) -> None:
+        """Wait until Varnish's probes see every web process healthy."""
+
+        def healthy() -> bool:
+            # One row per backend (boot.web0, …); boot.web is the director.
+            rows = [
+                line
+                for line in self.varnishadm("backend.list").splitlines()
+                if re.match(r"\S+\.web\d+\s", line)
+            ]
+            return len(rows) == len(self.web) and all("healthy" in r for r in rows)
+
+        wait_for(healthy, 30, "Varnish to see every web process healthy")
 
     def start_worker(self, n: int) -> Proc:
         proc = Proc(
@@ -258,7 +275,7 @@ class Cluster:
             "probe herald_health {\n"
             '    .request = "GET /healthz HTTP/1.1" "Host: localhost" '
             '"Connection: close";\n'
-            "    .interval = 1s; .timeout = 2s; .window = 3; .threshold = 2;\n}\n"
+            "    .interval = 1s; .timeout = 3s; .window = 5; .threshold = 3;\n}\n"
             f"{backends}\n"
             'acl purgers { "127.0.0.1"; }\n'
             "sub herald_backends {\n"

@@ -27,7 +27,8 @@ def urls(
     s, o = f"story-{story.pk}", f"story-{other.pk}"
     return {
         "/": ("home", {ed, f"{ed}-home", s, o}),
-        f"/news/{story.pk}/{story.slug}/": ("story", {ed, s}),
+        # The story, and the related stories it shows as teasers.
+        f"/news/{story.pk}/{story.slug}/": ("story", {ed, s, o}),
         f"/section/{section.slug}/": ("section", {ed, f"{ed}-section-world", s, o}),
         f"/place/{tokyo.slug}/": ("place", {ed, f"{ed}-place-tokyo-japan", s}),
         f"/author/{author.slug}/": ("author", {ed, f"{ed}-author-aiko-tanaka", s}),

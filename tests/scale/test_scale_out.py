@@ -292,6 +292,7 @@ def test_with_the_web_processes_down_the_proxy_serves_the_cached_story_but_never
         for proc, port in zip(cluster.web, cluster.web_ports, strict=True):
             proc.start()
             cluster.wait_web(proc, port)
+        cluster.wait_healthy()
 
 
 def test_workers_stopped_with_sigterm_mid_send_finish_the_job_then_exit(
