@@ -323,3 +323,29 @@ def test_workers_stopped_with_sigterm_mid_send_finish_the_job_then_exit(
     finally:
         for n in range(len(cluster.worker)):
             cluster.worker[n] = cluster.start_worker(n)
+
+
+def test_one_purge_of_a_story_on_fifty_editions_fits_one_request(
+    fresh: Cluster,
+) -> None:
+    """A story on 50 editions purges about 500 keys (some 11 kB in one header);
+    the shipped settings take it, and a purge from outside the ACL is refused."""
+    kinds = (
+        "home",
+        "feed",
+        "sitemap",
+        "search",
+        "section-world-affairs",
+        "section-business",
+        "place-tokyo-japan",
+        "place-osaka-japan",
+        "author-aiko-tanaka",
+        "author-kenji-watanabe",
+    )
+    keys = " ".join(f"ed-{e}-{kind}" for e in range(1000, 1050) for kind in kinds)
+    assert len(keys) > 10_000
+    answer = fresh.proxy("localhost", "/", method="PURGE", headers={"xkey-purge": keys})
+    assert answer.status == 200, answer.body
+    assert "Invalidated 0 objects" in answer.body
+    bare = fresh.proxy("localhost", "/", method="PURGE")
+    assert bare.status == 400
