@@ -23,7 +23,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import OperationalError, close_old_connections, connection, transaction
+from django.db import (
+    DEFAULT_DB_ALIAS,
+    OperationalError,
+    close_old_connections,
+    connection,
+    connections,
+    transaction,
+)
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Count, Field, Min, Q
 from django.utils import timezone
 
@@ -277,13 +285,13 @@ def _state_sql(vendor: str) -> tuple[str, str]:
     return sending, sent
 
 
-def _execute(which: int, params: list[object]) -> int:
+def _execute(db: BaseDatabaseWrapper, which: int, params: list[object]) -> int:
     """Run statement `which` of _state_sql; returns the rows it changed. Outside a
     transaction it commits at once (Django keeps the connection in autocommit)."""
-    connection.ensure_connection()
-    sql = _state_sql(connection.vendor)[which]
-    with connection.wrap_database_errors:
-        cursor = connection.connection.cursor()
+    db.ensure_connection()
+    sql = _state_sql(db.vendor)[which]
+    with db.wrap_database_errors:
+        cursor = db.connection.cursor()
         try:
             cursor.execute(sql, params)
             return int(cursor.rowcount)
@@ -294,10 +302,13 @@ def _execute(which: int, params: list[object]) -> int:
 def _mark_sending(delivery: Delivery, worker: str) -> bool:
     """Commit the row as sending, with a fresh lease for this message however long
     the batch has taken; False when the lease went to another worker."""
+    # The thread's connection, looked up once (each `connection.x` looks it up).
+    db = connections[DEFAULT_DB_ALIAS]
     now = timezone.now()
     lease = now + timedelta(seconds=settings.HERALD_NEWSLETTER_LEASE_SECONDS)
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = db.ops.adapt_datetimefield_value
     marked = _execute(
+        db,
         0,
         [
             DeliveryStatus.SENDING.value,
@@ -313,8 +324,9 @@ def _mark_sending(delivery: Delivery, worker: str) -> bool:
 
 
 def _mark_sent(delivery: Delivery, reply: str) -> None:
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    _execute(1, [DeliveryStatus.SENT.value, now, reply[:200], delivery.pk])
+    db = connections[DEFAULT_DB_ALIAS]
+    now = db.ops.adapt_datetimefield_value(timezone.now())
+    _execute(db, 1, [DeliveryStatus.SENT.value, now, reply[:200], delivery.pk])
 
 
 def send_one(
