@@ -170,6 +170,7 @@ def profile_summary(path: Path, out: Path) -> dict[str, Any]:
     """Cumulative seconds of the parts above, and the top of the merged cProfile
     stats written to `out`. Profiled threads are timed by the wall clock: with
     several threads, time spent waiting for the GIL counts too."""
+    out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("w") as text:
         stats = pstats.Stats(str(path), stream=text)
         parts: dict[str, float] = {}
@@ -328,6 +329,9 @@ def bench(args: argparse.Namespace, tmp: Path, report: dict[str, Any]) -> None:
             "seconds": round(bare_run["seconds"], 2),
             "per_minute": per_minute(bare_received, bare_run["seconds"]),
             "connections": concurrency * args.workers,
+            "cpu_ms_per_message": round(
+                bare_run["cpu_seconds"] * 1000 / max(bare_received, 1), 2
+            ),
             "avg_message_bytes": round(
                 (after["bytes"] - before["bytes"]) / max(bare_received, 1)
             ),

@@ -70,15 +70,18 @@ def run(port: int, messages: int, connections: int, sample: bytes) -> dict[str, 
         for slot in range(connections)
     ]
     started = time.monotonic()
+    cpu_before = time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     seconds = time.monotonic() - started
+    cpu = time.process_time() - cpu_before
     if errors:
         raise SystemExit(f"bare sender failed: {errors[0]!r}")
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
         "sent": sum(sent),
         "message_bytes": len(head) + len(body) + 80,
     }

@@ -35,7 +35,7 @@ def write_sample(issue: Any, path: Path) -> int:
             email=sub.subscriber.email,
             message_id=f"<sample.{sub.pk}@bench-1.herald.test>",
         )
-        rendered.append(sending.default_render(delivery)[1])
+        rendered.append(sending.default_render(delivery)[1].raw)
     mean = sum(map(len, rendered)) / len(rendered)
     sample = min(rendered, key=lambda m: abs(len(m) - mean))
     path.write_bytes(sample)

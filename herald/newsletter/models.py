@@ -164,6 +164,10 @@ class Delivery(models.Model):
     sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
+    # Not a column: the subscription's chosen section ids when sending.claim loaded
+    # them for its whole batch at once; None when not loaded.
+    chosen_sections: frozenset[int] | None = None
+
     class Meta:
         constraints = [
             models.UniqueConstraint(

@@ -2,12 +2,14 @@
 every step), a folder of .eml files, or the console. Chosen by HERALD_EMAIL_URL."""
 
 import contextlib
+import re
 import smtplib
 import ssl
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -26,8 +28,44 @@ class UncertainDelivery(Exception):
     not have been accepted. Only the server's own record can tell."""
 
 
+# An address smtplib's quoteaddr() returns as `<address>`.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9.-]+")
+
+# smtplib's rule for DATA (RFC 5321 4.5.2): a line that starts with a dot gets
+# another.
+_DOT_LINE = re.compile(rb"(?m)^\.")
+
+
+def dot_stuff(data: bytes) -> bytes:
+    """CRLF-ended lines (no bare CR or LF), starting at a line start, with a dot
+    doubled where a line starts with one: what smtplib's regular expression does
+    to such lines, at the cost of one bytes.replace."""
+    data = data.replace(b"\r\n.", b"\r\n..")
+    return b"." + data if data[:1] == b"." else data
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One message as SMTP DATA carries it (`wire`: CRLF line ends, dot-stuffed,
+    ending in CRLF, without the final dot line), so a sender writes it as it is
+    instead of scanning 50 kB with regular expressions per message; `raw` is the
+    message itself, for transports that store it."""
+
+    wire: bytes
+
+    @classmethod
+    def from_message(cls, raw: bytes) -> "Outgoing":
+        """What smtplib's sendmail sends after DATA for `raw` (bytes)."""
+        wire = _DOT_LINE.sub(b"..", raw)
+        return cls(wire if wire.endswith(b"\r\n") else wire + b"\r\n")
+
+    @property
+    def raw(self) -> bytes:
+        return _DOT_LINE.sub(b"", self.wire)
+
+
 class Transport(Protocol):
-    def send(self, sender: str, recipient: str, message: bytes) -> str:
+    def send(self, sender: str, recipient: str, message: Outgoing) -> str:
         """Hand one message over; return the server's reply. Raise TemporaryFailure
         or PermanentFailure."""
         ...
@@ -36,15 +74,32 @@ class Transport(Protocol):
 
 
 class _Tracking(smtplib.SMTP):
-    """Notes when a whole message has been written (it ends in CRLF.CRLF), so that a
-    lost answer after that is reported as uncertain rather than retried."""
+    """Sends a prepared message itself (`send_wire`), and notes when a whole message
+    has been written, so that a lost answer after that is reported as uncertain
+    rather than retried."""
 
     data_sent = False
 
-    def send(self, s: Any) -> None:
-        super().send(s)
-        if isinstance(s, bytes) and s.endswith(b"\r\n.\r\n"):
-            self.data_sent = True
+    def envelope(self, verb: str, address: str) -> tuple[int, bytes]:
+        """MAIL FROM or RCPT TO, as smtplib's mail() and rcpt() write them; a plain
+        address is written as it is rather than parsed with the email package."""
+        if _PLAIN_ADDRESS.fullmatch(address):
+            self.putcmd(verb, f"{'FROM' if verb == 'mail' else 'TO'}:<{address}>")
+            return self.getreply()
+        return self.mail(address) if verb == "mail" else self.rcpt(address)
+
+    def send_wire(self, wire: bytes) -> tuple[int, bytes]:
+        """DATA as smtplib.data() does it, with the message already in its wire
+        form: SMTPDataError without a 354 (nothing of the message sent)."""
+        self.putcmd("data")
+        code, reply = self.getreply()
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        self.send(wire + b".\r\n")
+        # The whole message is written: a lost answer from here on leaves its fate
+        # unknown, as the server may hold it complete.
+        self.data_sent = True
+        return self.getreply()
 
 
 class _TrackingSSL(_Tracking, smtplib.SMTP_SSL):
@@ -86,7 +141,7 @@ class SmtpTransport:
             ) from exc
         return conn
 
-    def send(self, sender: str, recipient: str, message: bytes) -> str:
+    def send(self, sender: str, recipient: str, message: Outgoing) -> str:
         if self.conn is None:
             self.conn = self._connect()
         conn = self.conn
@@ -95,11 +150,12 @@ class SmtpTransport:
         # sent (safe to retry) is told apart from a lost answer after it (unknown).
         try:
             conn.ehlo_or_helo_if_needed()
-            for code, text in (conn.mail(sender), conn.rcpt(recipient)):
+            for verb, address in (("mail", sender), ("rcpt", recipient)):
+                code, text = conn.envelope(verb, address)
                 if code not in (250, 251):
                     self._refused(code)
                     return self._reply_failure(code, text)
-            code, text = conn.data(message)
+            code, text = conn.send_wire(message.wire)
         except smtplib.SMTPDataError as exc:  # no 354: nothing of the message sent
             self._refused(exc.smtp_code)
             return self._reply_failure(exc.smtp_code, exc.smtp_error)
@@ -159,10 +215,10 @@ class FileTransport:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
 
-    def send(self, sender: str, recipient: str, message: bytes) -> str:
+    def send(self, sender: str, recipient: str, message: Outgoing) -> str:
         path = self.folder / f"{uuid.uuid4().hex}.eml"
         tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(message)
+        tmp.write_bytes(message.raw)
         tmp.rename(path)  # a reader never sees half a message
         return f"250 written to {path.name}"
 
@@ -171,9 +227,9 @@ class FileTransport:
 
 
 class ConsoleTransport:
-    def send(self, sender: str, recipient: str, message: bytes) -> str:
+    def send(self, sender: str, recipient: str, message: Outgoing) -> str:
         sys.stdout.write(
-            message.decode("utf-8", errors="replace") + "\n" + "-" * 72 + "\n"
+            message.raw.decode("utf-8", errors="replace") + "\n" + "-" * 72 + "\n"
         )
         return "250 printed"
 

@@ -1,6 +1,7 @@
 """Rendering one delivery's message: the issue's shared blocks are rendered once per
-(issue, sections) and cached in the process; each message adds only its own links
-and headers. Optional DKIM signing of the finished bytes."""
+(issue, sections) and cached in the process, already in the form SMTP DATA carries
+them; each message splices in only its own links and headers. Optional DKIM
+signing of the finished bytes."""
 
 import functools
 import os
@@ -18,7 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 
 from herald.editions.links import edition_origin
 from herald.editions.models import Edition
@@ -36,23 +37,31 @@ from herald.newsletter.rendering.contents import (
 )
 from herald.newsletter.rendering.mime import (
     ALTERNATIVE,
+    BOUNDARY,
     CONSTANTS,
+    FOLDED,
     HTML,
     MIME_VERSION,
     ONE_CLICK,
     PLAIN,
     POLICY,
     PREFERENCES_MARK,
+    QP,
     UNSUBSCRIBE_MARK,
     Body,
     RenderedMessage,
     Wire,
+    address_line,
+    fill_lines,
     fold,
     header,
+    list_header_line,
+    message_id_line,
     multipart_body,
     one_line,
     part,
 )
+from herald.newsletter.transport import Outgoing, dot_stuff
 
 __all__ = [
     "IssueContents",
@@ -66,6 +75,7 @@ __all__ = [
     "mailto_unsubscribe_address",
     "read_mailto_unsubscribe_address",
     "render_delivery",
+    "render_outgoing",
     "sign_dkim",
 ]
 
@@ -103,6 +113,19 @@ class _Blocks:
     # id(header) -> (header, its folded bytes), for the headers above and the
     # constant ones: folding costs as much as parsing, so it is done once.
     folded: dict[int, tuple[object, bytes]]
+    # The same message in SMTP DATA form (render_outgoing): its static runs, in
+    # order around the personal headers and lines, dot-stuffed once.
+    wire_from: bytes
+    wire_subject: bytes
+    wire_list_id: bytes
+    wire_middle: bytes
+    wire_text: tuple[bytes | str, ...]
+    wire_between: bytes
+    wire_html: tuple[bytes | str, ...]
+    wire_end: bytes
+    # Each personal link is these around the subscription's token.
+    unsubscribe_link: tuple[str, str]
+    preferences_link: tuple[str, str]
 
 
 def _list_id(edition: Edition) -> str:
@@ -115,25 +138,57 @@ def _list_id(edition: Edition) -> str:
     return f"{phrase} <{edition.slug}.newsletter.{host}>"
 
 
-def _render_blocks(issue: Issue, section_ids: frozenset[int] | None) -> _Blocks:
+@dataclass(frozen=True)
+class _Teasers:
+    """An issue's teasers for every section it holds, loaded once and shared by the
+    blocks of every set of sections (the stories' queries and text cost more than
+    rendering the templates)."""
+
+    top: list[Teaser]
+    sections: list[tuple[int, str, list[Teaser]]]  # (section id, name, teasers)
+    releases: list[Teaser]
+    date_words: str
+    home_url: str
+    archive_url: str
+
+
+def _load_teasers(issue: Issue) -> _Teasers:
     edition = issue.edition
-    contents = issue_contents(issue, section_ids)
+    contents = issue_contents(issue)
     lead_image = bool(contents.top)
-    context = {
-        "edition": edition,
-        "subject": issue.subject,
-        "date_words": date_in_words(issue.local_date),
-        "home_url": edition_origin(edition) + "/",
-        "archive_url": archive_url(edition, issue.local_date),
-        "top": [
+    return _Teasers(
+        top=[
             teaser(s, edition, with_image=lead_image and i == 0)
             for i, s in enumerate(contents.top)
         ],
-        "sections": [
-            (section.name, [teaser(s, edition) for s in items])
+        sections=[
+            (section.pk, section.name, [teaser(s, edition) for s in items])
             for section, items in contents.sections
         ],
-        "releases": [teaser(s, edition) for s in contents.releases],
+        releases=[teaser(s, edition) for s in contents.releases],
+        date_words=date_in_words(issue.local_date),
+        home_url=edition_origin(edition) + "/",
+        archive_url=archive_url(edition, issue.local_date),
+    )
+
+
+def _render_blocks(
+    issue: Issue, section_ids: frozenset[int] | None, teasers: _Teasers
+) -> _Blocks:
+    edition = issue.edition
+    context = {
+        "edition": edition,
+        "subject": issue.subject,
+        "date_words": teasers.date_words,
+        "home_url": teasers.home_url,
+        "archive_url": teasers.archive_url,
+        "top": teasers.top,
+        "sections": [
+            (name, items)
+            for pk, name, items in teasers.sections
+            if section_ids is None or pk in section_ids
+        ],
+        "releases": teasers.releases,
         "unsubscribe_url": UNSUBSCRIBE_MARK,
         "preferences_url": PREFERENCES_MARK,
     }
@@ -146,9 +201,25 @@ def _render_blocks(issue: Issue, section_ids: frozenset[int] | None) -> _Blocks:
         "List-Archive", f"<{edition_origin(edition)}{archive_path()}>"
     )
     shared = (sender, subject, list_id, list_archive, *CONSTANTS)
+    html = Body.split(render_to_string("newsletter/email/issue.html", context))
+    text = Body.split(render_to_string("newsletter/email/issue.txt", context))
+    boundary = BOUNDARY.encode()
+    # The order of render_delivery's headers and of multipart_body(); the text
+    # between the parts starts on the last line of a body, with its CRLF.
+    middle = b"".join(
+        [
+            fold(ONE_CLICK),
+            fold(list_archive),
+            FOLDED[id(MIME_VERSION)],
+            FOLDED[id(ALTERNATIVE)],
+            b"\r\n--" + boundary + b"\r\n",
+            FOLDED[id(PLAIN)] + FOLDED[id(QP)] + b"\r\n",
+        ]
+    )
+    between = b"\r\n--" + boundary + b"\r\n" + FOLDED[id(HTML)] + FOLDED[id(QP)]
     return _Blocks(
-        html=Body.split(render_to_string("newsletter/email/issue.html", context)),
-        text=Body.split(render_to_string("newsletter/email/issue.txt", context)),
+        html=html,
+        text=text,
         sender=sender,
         subject=subject,
         list_id=list_id,
@@ -156,16 +227,46 @@ def _render_blocks(issue: Issue, section_ids: frozenset[int] | None) -> _Blocks:
         sender_domain=address.rpartition("@")[2],
         edition=edition,
         folded={id(h): (h, fold(h)) for h in shared},
+        wire_from=dot_stuff(fold(sender)),
+        wire_subject=dot_stuff(fold(subject)),
+        wire_list_id=dot_stuff(fold(list_id)),
+        wire_middle=dot_stuff(middle),
+        wire_text=text.wire(),
+        wire_between=dot_stuff(between + b"\r\n"),
+        wire_html=html.wire(),
+        wire_end=b"\r\n--" + boundary + b"--\r\n",
+        unsubscribe_link=tokens.manage_link(edition, "unsubscribe"),
+        preferences_link=tokens.manage_link(edition, "preferences"),
     )
 
 
 _blocks_cache: "OrderedDict[tuple[Any, ...], tuple[float, _Blocks]]" = OrderedDict()
+_teasers_cache: "OrderedDict[tuple[Any, ...], tuple[float, _Teasers]]" = OrderedDict()
 _blocks_lock = threading.Lock()
+TEASERS_CACHE_SIZE = 16
+
+
+def _cached_teasers(issue: Issue, now: float) -> tuple[float, _Teasers]:
+    """(when they expire, the issue's teasers)."""
+    key = (issue.pk, issue.built_at)
+    with _blocks_lock:
+        hit = _teasers_cache.get(key)
+        if hit is not None and hit[0] > now:
+            _teasers_cache.move_to_end(key)
+            return hit
+    made = (now + BLOCK_TTL_SECONDS, _load_teasers(issue))
+    with _blocks_lock:
+        _teasers_cache[key] = made
+        while len(_teasers_cache) > TEASERS_CACHE_SIZE:
+            _teasers_cache.popitem(last=False)
+    return made
 
 
 def _shared_blocks(issue: Issue, section_ids: frozenset[int] | None) -> _Blocks:
     """The cached blocks; built_at is in the key so that a reused primary key (a
-    test database, a restored backup) never finds another issue's blocks."""
+    test database, a restored backup) never finds another issue's blocks. Blocks
+    expire with the teasers they were made from, so no message is rendered from
+    stories loaded more than BLOCK_TTL_SECONDS before."""
     key = (issue.pk, issue.built_at, section_ids)
     now = time.monotonic()
     with _blocks_lock:
@@ -173,9 +274,10 @@ def _shared_blocks(issue: Issue, section_ids: frozenset[int] | None) -> _Blocks:
         if hit is not None and hit[0] > now:
             _blocks_cache.move_to_end(key)
             return hit[1]
-    blocks = _render_blocks(issue, section_ids)
+    expires, teasers = _cached_teasers(issue, now)
+    blocks = _render_blocks(issue, section_ids, teasers)
     with _blocks_lock:
-        _blocks_cache[key] = (now + BLOCK_TTL_SECONDS, blocks)
+        _blocks_cache[key] = (expires, blocks)
         while len(_blocks_cache) > BLOCK_CACHE_SIZE:
             _blocks_cache.popitem(last=False)
     return blocks
@@ -185,6 +287,7 @@ def clear_render_cache() -> None:
     """Forget every cached block (tests; after editing an issue by hand)."""
     with _blocks_lock:
         _blocks_cache.clear()
+        _teasers_cache.clear()
 
 
 # --- One message ------------------------------------------------------------------
@@ -193,8 +296,8 @@ def clear_render_cache() -> None:
 def mailto_unsubscribe_address(subscription: Subscription, domain: str) -> str:
     """`unsubscribe+<id>-<mac>@domain`: short enough for a mailbox name (64
     characters), and only Herald can make one."""
-    mac = salted_hmac(MAILTO_SALT, str(subscription.pk)).hexdigest()[:20]
-    return f"unsubscribe+{subscription.pk}-{mac}@{domain}"
+    mac = tokens.salted_hmac(MAILTO_SALT, str(subscription.pk).encode()).hexdigest()
+    return f"unsubscribe+{subscription.pk}-{mac[:20]}@{domain}"
 
 
 def read_mailto_unsubscribe_address(address: str) -> int | None:
@@ -204,7 +307,7 @@ def read_mailto_unsubscribe_address(address: str) -> int | None:
     pk, _, mac = local.removeprefix("unsubscribe+").partition("-")
     if not local.startswith("unsubscribe+") or not pk.isdigit():
         return None
-    expected = salted_hmac(MAILTO_SALT, pk).hexdigest()[:20]
+    expected = tokens.salted_hmac(MAILTO_SALT, pk.encode()).hexdigest()[:20]
     return int(pk) if constant_time_compare(mac, expected) else None
 
 
@@ -282,6 +385,54 @@ def render_delivery(
     return message
 
 
+def render_outgoing(
+    delivery: Delivery, *, section_ids: frozenset[int] | None = None
+) -> Outgoing:
+    """The message of render_delivery() for one delivery, ready for SMTP DATA: the
+    same bytes (a test holds them equal), spliced from the cached blocks without
+    building a message object, then dot-stuffed. With DKIM configured the message
+    is rendered and signed whole. Raises ValueError when a header would take a
+    line break."""
+    if dkim_configured():
+        message = render_delivery(delivery, section_ids=section_ids)
+        return Outgoing.from_message(sign_dkim(message.as_bytes()))
+    issue = delivery.issue
+    blocks = _shared_blocks(issue, _section_key(issue, delivery, section_ids))
+    subscription = _subscription(delivery, blocks.edition)
+    token = tokens.manage_token(subscription)
+    unsubscribe = token.join(blocks.unsubscribe_link)
+    preferences = token.join(blocks.preferences_link)
+    mailto = mailto_unsubscribe_address(subscription, blocks.sender_domain)
+    html_unsubscribe, html_preferences = escape(unsubscribe), escape(preferences)
+    pieces = [
+        blocks.wire_from,
+        address_line("To", one_line(delivery.email, "recipient")),
+        blocks.wire_subject,
+        f"Date: {format_datetime(timezone.now())}\r\n".encode(),
+        message_id_line(one_line(delivery.message_id, "Message-ID")),
+        blocks.wire_list_id,
+        list_header_line(
+            "List-Unsubscribe",
+            f"<{unsubscribe}>, <mailto:{mailto}?subject=unsubscribe>",
+        ),
+        blocks.wire_middle,
+    ]
+    for chunk in blocks.wire_text:
+        if isinstance(chunk, bytes):
+            pieces.append(chunk)
+        else:
+            pieces.append(dot_stuff(fill_lines(chunk, unsubscribe, preferences)))
+    pieces.append(blocks.wire_between)
+    for chunk in blocks.wire_html:
+        if isinstance(chunk, bytes):
+            pieces.append(chunk)
+        else:
+            filled = fill_lines(chunk, html_unsubscribe, html_preferences)
+            pieces.append(dot_stuff(filled))
+    pieces.append(blocks.wire_end)
+    return Outgoing(b"".join(pieces))
+
+
 # --- DKIM ---------------------------------------------------------------------------
 
 
@@ -291,20 +442,31 @@ def _private_key(path: str, modified: int) -> bytes:
         return key_file.read()
 
 
-def sign_dkim(message_bytes: bytes) -> bytes:
-    """The message with a DKIM-Signature (relaxed/relaxed, rsa-sha256) covering
-    From, To, Subject, Date, Message-ID and the list headers, when
-    HERALD_DKIM_KEY_FILE, _SELECTOR and _DOMAIN are set; else unchanged."""
+def dkim_configured() -> bool:
+    """Whether messages are signed: HERALD_DKIM_KEY_FILE, _SELECTOR and _DOMAIN
+    all set (ImproperlyConfigured when only some are)."""
     path = settings.HERALD_DKIM_KEY_FILE
     selector = settings.HERALD_DKIM_SELECTOR
     domain = settings.HERALD_DKIM_DOMAIN
     if not (path or selector or domain):
-        return message_bytes
+        return False
     if not (path and selector and domain):
         raise ImproperlyConfigured(
             "DKIM needs HERALD_DKIM_KEY_FILE, HERALD_DKIM_SELECTOR and "
             "HERALD_DKIM_DOMAIN together."
         )
+    return True
+
+
+def sign_dkim(message_bytes: bytes) -> bytes:
+    """The message with a DKIM-Signature (relaxed/relaxed, rsa-sha256) covering
+    From, To, Subject, Date, Message-ID and the list headers, when
+    HERALD_DKIM_KEY_FILE, _SELECTOR and _DOMAIN are set; else unchanged."""
+    if not dkim_configured():
+        return message_bytes
+    path = settings.HERALD_DKIM_KEY_FILE
+    selector = settings.HERALD_DKIM_SELECTOR
+    domain = settings.HERALD_DKIM_DOMAIN
     import dkim  # optional: only installs that sign need it
 
     key = _private_key(path, os.stat(path).st_mtime_ns)

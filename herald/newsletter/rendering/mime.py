@@ -5,12 +5,15 @@ personal links filled in per message, and a message that writes its own bytes.""
 import binascii
 import email.header
 import email.policy
+import re
 import secrets
 from dataclasses import dataclass
 from email.headerregistry import HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage, MIMEPart
 from email.policy import EmailPolicy, Policy
 from typing import Any
+
+from herald.newsletter.transport import dot_stuff
 
 
 class _ListHeader(UnstructuredHeader):
@@ -23,25 +26,34 @@ class _ListHeader(UnstructuredHeader):
     """
 
     def fold(self, *, policy: Policy) -> str:
-        words: list[str] = []
-        run: list[str] = []
-        for word in str(self).split():
-            if word.isascii():
-                if run:
-                    words.extend(_encoded(" ".join(run)))
-                    run = []
-                words.append(word)
-            else:
-                run.append(word)
-        if run:
-            words.extend(_encoded(" ".join(run)))
-        limit = policy.max_line_length or 998
-        lines = [f"{self.name}:"]  # type: ignore[attr-defined]
-        for word in words:
-            if len(lines[-1]) + 1 + len(word) > limit and lines[-1][-1] != ":":
-                lines.append("")
-            lines[-1] += " " + word
-        return str(policy.linesep).join(lines) + str(policy.linesep)
+        return fold_list_header(
+            self.name,  # type: ignore[attr-defined]
+            str(self),
+            policy.max_line_length or 998,
+            str(policy.linesep),
+        )
+
+
+def fold_list_header(name: str, value: str, limit: int, linesep: str) -> str:
+    """A list header folded at spaces only, non-ASCII runs as encoded words."""
+    words: list[str] = []
+    run: list[str] = []
+    for word in value.split():
+        if word.isascii():
+            if run:
+                words.extend(_encoded(" ".join(run)))
+                run = []
+            words.append(word)
+        else:
+            run.append(word)
+    if run:
+        words.extend(_encoded(" ".join(run)))
+    lines = [f"{name}:"]
+    for word in words:
+        if len(lines[-1]) + 1 + len(word) > limit and lines[-1][-1] != ":":
+            lines.append("")
+        lines[-1] += " " + word
+    return linesep.join(lines) + linesep
 
 
 def _encoded(text: str) -> list[str]:
@@ -110,6 +122,39 @@ def fold(value: Any) -> bytes:
 FOLDED = {id(h): fold(h) for h in CONSTANTS}
 
 
+# Values whose header line the policy writes as it is when it fits on one line;
+# anything else is folded by the policy itself.
+_PLAIN_ADDRESS = re.compile(
+    r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+)
+_PLAIN_MESSAGE_ID = re.compile(
+    r"<[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*>"
+)
+_ONE_LINE = 76  # within the policy's 78 columns
+
+
+def address_line(name: str, address: str) -> bytes:
+    """`To: address` as the policy folds it, without parsing a plain address."""
+    if len(name) + 2 + len(address) <= _ONE_LINE and _PLAIN_ADDRESS.fullmatch(address):
+        return f"{name}: {address}\r\n".encode()
+    return fold(header(name, address))
+
+
+def message_id_line(message_id: str) -> bytes:
+    """`Message-ID: <...>` as the policy folds it, without parsing a plain one."""
+    if len(message_id) + 12 <= _ONE_LINE and _PLAIN_MESSAGE_ID.fullmatch(message_id):
+        return f"Message-ID: {message_id}\r\n".encode()
+    return fold(header("Message-ID", message_id))
+
+
+def list_header_line(name: str, value: str) -> bytes:
+    """A list header (_ListHeader) as the policy folds an ASCII one."""
+    if value.isascii() and "=?" not in value:
+        limit = POLICY.max_line_length or 998
+        return fold_list_header(name, value, limit, "\r\n").encode()
+    return fold(header(name, value))
+
+
 def one_line(value: str, what: str) -> str:
     """`value`, refused with ValueError when it holds a line break (CR, LF or any
     other that would split a header)."""
@@ -155,13 +200,26 @@ class Body:
         return b"".join(
             chunk
             if isinstance(chunk, bytes)
-            else qp(
-                chunk.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(
-                    PREFERENCES_MARK, preferences
-                )
-            )
+            else fill_lines(chunk, unsubscribe, preferences)
             for chunk in self.chunks
         )
+
+    def wire(self) -> tuple[bytes | str, ...]:
+        """The chunks as SMTP DATA carries them: each static one dot-stuffed (each
+        starts a line); a personal one is stuffed when it is filled in."""
+        return tuple(
+            dot_stuff(chunk) if isinstance(chunk, bytes) else chunk
+            for chunk in self.chunks
+        )
+
+
+def fill_lines(lines: str, unsubscribe: str, preferences: str) -> bytes:
+    """Personal lines with their links filled in, quoted-printable."""
+    return qp(
+        lines.replace(UNSUBSCRIBE_MARK, unsubscribe).replace(
+            PREFERENCES_MARK, preferences
+        )
+    )
 
 
 def part(content_type: Any, body: bytes) -> MIMEPart:

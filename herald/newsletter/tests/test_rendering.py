@@ -4,8 +4,10 @@ and the public web archive of issues."""
 import email
 import email.policy
 import io
+import re
 import shutil
 import smtplib
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -17,6 +19,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
+from django.core import signing
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.test import Client
@@ -41,9 +44,11 @@ from herald.newsletter.rendering import (
     mailto_unsubscribe_address,
     read_mailto_unsubscribe_address,
     render_delivery,
+    render_outgoing,
     sign_dkim,
 )
 from herald.newsletter.tests.sink import smtp_sink
+from herald.newsletter.transport import Outgoing, SmtpTransport
 from herald.stories import actions
 from herald.stories.models import Provenance, Section, Story
 from herald.stories.workflow import Status
@@ -111,9 +116,47 @@ def deliver(
     )
 
 
+def smtplib_wire(raw: bytes) -> bytes:
+    """What smtplib's sendmail writes after DATA for `raw`, before the final dot."""
+    wire = smtplib._quote_periods(raw)  # type: ignore[attr-defined]
+    return bytes(wire if wire.endswith(b"\r\n") else wire + b"\r\n")
+
+
+def render_both(delivery: Delivery, **kwargs: Any) -> tuple[Outgoing, bytes]:
+    """The message as the sender sends it (render_outgoing) and the message object's
+    bytes (render_delivery), made within one second, so that their Date and token
+    timestamps agree."""
+    for _ in range(5):
+        second = int(time.time())
+        outgoing = render_outgoing(delivery, **kwargs)
+        raw = render_delivery(delivery, **kwargs).as_bytes()
+        if int(time.time()) == second:
+            return outgoing, raw
+    raise AssertionError("the clock moved on during every try")
+
+
 def parse(delivery: Delivery, **kwargs: Any) -> EmailMessage:
-    raw = render_delivery(delivery, **kwargs).as_bytes()
-    return email.message_from_bytes(raw, policy=email.policy.strict)  # type: ignore[return-value]
+    """The delivery's message as sent, parsed in strict mode, after checking it is
+    byte for byte the message object's bytes as smtplib would send them."""
+    outgoing, raw = render_both(delivery, **kwargs)
+    assert outgoing.wire == smtplib_wire(raw)
+    assert outgoing.raw == raw
+    return email.message_from_bytes(outgoing.raw, policy=email.policy.strict)  # type: ignore[return-value]
+
+
+_MANAGE_LINK = re.compile(r"(/newsletter/(?:unsubscribe|preferences)/)([^/\s\"<>]+)/")
+
+
+def untimed(text: str, subscription: Subscription) -> str:
+    """`text` with each unsubscribe or preferences token in it checked to read back
+    as `subscription`'s and then written TOKEN: a token carries the second it was
+    made, so one made again in a test may differ from the one in the message."""
+
+    def check(match: re.Match[str]) -> str:
+        assert tokens.read_manage_token(match.group(2)) == subscription
+        return f"{match.group(1)}TOKEN/"
+
+    return _MANAGE_LINK.sub(check, text)
 
 
 def parts(message: EmailMessage) -> tuple[str, str]:
@@ -272,24 +315,29 @@ def test_html_part_is_a_table_layout_with_inline_styles_and_visible_links(
     assert layout and "max-width:600px" in html
     assert all(t.get("style") for t in tree.xpath("//body//td[.//text()]"))
     unsubscribe = tree.xpath("//a[normalize-space()='Unsubscribe']")[0]
-    assert unsubscribe.get("href") == tokens.unsubscribe_url(delivery.subscription)
+    sub = delivery.subscription
+    assert untimed(unsubscribe.get("href"), sub) == untimed(
+        tokens.unsubscribe_url(sub), sub
+    )
     assert "display:none" not in (unsubscribe.get("style") or "")
     preferences = tree.xpath("//a[normalize-space()='Change your preferences']")[0]
-    assert preferences.get("href") == tokens.preferences_url(delivery.subscription)
+    assert untimed(preferences.get("href"), sub) == untimed(
+        tokens.preferences_url(sub), sub
+    )
     # The edition's colours brand the masthead.
     assert f"background-color:{issue.edition.primary_colour}" in html
 
 
 def test_text_part_carries_the_story_and_personal_urls(issue: Issue) -> None:
     delivery = deliver(issue)
-    text, _ = parts(parse(delivery))
+    sub = delivery.subscription
+    text = untimed(parts(parse(delivery))[0], sub)
     lead = Story.objects.get(headline="Harbour plan goes ahead")
     assert f"https://japan-herald.example.com{lead.get_absolute_url()}" in text
     assert "TOKYO, Japan: Officials said" in text
-    assert f"Unsubscribe: {tokens.unsubscribe_url(delivery.subscription)}" in text
+    assert f"Unsubscribe: {untimed(tokens.unsubscribe_url(sub), sub)}" in text
     assert (
-        f"Change your preferences: {tokens.preferences_url(delivery.subscription)}"
-        in text
+        f"Change your preferences: {untimed(tokens.preferences_url(sub), sub)}" in text
     )
     assert "https://japan-herald.example.com/newsletter/archive/2025-04-05/" in text
 
@@ -354,14 +402,13 @@ def test_shared_blocks_are_rendered_once_and_messages_differ_only_in_personal_pa
     assert len(queries) == 0
     one_html = parts(parse(first))[1]
     two_html = parts(message)[1]
-    one_url = tokens.unsubscribe_url(first.subscription)
-    two_url = tokens.unsubscribe_url(second.subscription)
-    assert one_url in one_html and two_url in two_html and one_url not in two_html
-    one_prefs = tokens.preferences_url(first.subscription)
-    two_prefs = tokens.preferences_url(second.subscription)
-    assert one_html.replace(one_url, "U").replace(one_prefs, "P") == two_html.replace(
-        two_url, "U"
-    ).replace(two_prefs, "P")
+    # Each holds its own subscriber's links (untimed() checks every token), and
+    # nothing else differs.
+    one = untimed(one_html, first.subscription)
+    two = untimed(two_html, second.subscription)
+    assert one.count("/newsletter/unsubscribe/TOKEN/") == 1
+    assert one.count("/newsletter/preferences/TOKEN/") == 1
+    assert one == two
     assert message["To"] == "two@example.org"
 
 
@@ -407,14 +454,77 @@ def test_body_encoded_in_pieces_equals_the_encoding_of_the_whole() -> None:
 
 def test_rendered_message_passes_a_real_smtp_server_intact(issue: Issue) -> None:
     delivery = deliver(issue)
-    raw = render_delivery(delivery).as_bytes()
-    with smtp_sink() as (sink, port), smtplib.SMTP("127.0.0.1", port, timeout=5) as s:
-        s.sendmail("daily@japan-herald.example.com", [delivery.email], raw)
-        [received] = sink.messages()
+    outgoing, raw = render_both(delivery)
+    with smtp_sink() as (sink, port):
+        with smtplib.SMTP("127.0.0.1", port, timeout=5) as s:
+            s.sendmail("daily@japan-herald.example.com", [delivery.email], raw)
+        transport = SmtpTransport(f"smtp://127.0.0.1:{port}", timeout=5)
+        assert transport.send(
+            "daily@japan-herald.example.com", delivery.email, outgoing
+        ).startswith("250")
+        transport.close()
+        by_smtplib, by_herald = sink.received
+    # The server reads the same message from smtplib and from Herald's own DATA.
+    assert (
+        by_smtplib
+        == by_herald
+        == (
+            "daily@japan-herald.example.com",
+            [delivery.email],
+            raw,
+        )
+    )
+    received = sink.messages()[1]
     assert received["Message-ID"] == delivery.message_id
     assert received["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     text, html = parts(received)
     assert "Harbour plan goes ahead" in text and "Unsubscribe" in html
+
+
+def test_lines_starting_with_a_dot_are_stuffed_and_arrive_intact(
+    japan: Edition, make_story: StoryFactory
+) -> None:
+    story = make_story(
+        headline=".NET conference opens",
+        standfirst=".dots lead this standfirst",
+        body="<p>.</p><p>..two dots</p><p>.NET said a spokesperson.</p>",
+    )
+    delivery = deliver(make_issue(japan, top=[story]))
+    outgoing, raw = render_both(delivery)
+    assert b"\r\n.." in outgoing.wire and outgoing.wire == smtplib_wire(raw)
+    with smtp_sink() as (sink, port):
+        transport = SmtpTransport(f"smtp://127.0.0.1:{port}", timeout=5)
+        transport.send("daily@japan-herald.example.com", delivery.email, outgoing)
+        transport.close()
+        [(_, _, received)] = sink.received
+    assert received == raw
+    text, html = parts(email.message_from_bytes(received, policy=email.policy.strict))  # type: ignore[arg-type]
+    assert ".NET conference opens" in text and ".NET conference opens" in html
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "reader@example.org",
+        "first.last+news@mail.example.co.jp",
+        "a-rather-long-local-part-for-a-mailbox.with.dots@subdomain.example.org",
+        "folded." + "x" * 60 + "@a-long-subdomain-name.example.org",
+        '"quoted name"@example.org',
+        "o'brien@example.org",
+        "reader@xn--bcher-kva.example",
+    ],
+)
+def test_sent_headers_are_what_the_email_package_writes_for_any_address(
+    issue: Issue, address: str
+) -> None:
+    delivery = deliver(issue, address)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        message_id=f"<{issue.pk}.{delivery.subscription_id}.{'f' * 60}@example.org>"
+    )
+    delivery.refresh_from_db()
+    message = parse(delivery)  # checks the bytes equal render_delivery's
+    assert message["To"].addresses[0].addr_spec == address
+    assert message["Message-ID"] == delivery.message_id
 
 
 # --- DKIM ---------------------------------------------------------------------
@@ -466,6 +576,17 @@ def test_dkim_signature_verifies_and_covers_the_unsubscribe_headers(
     assert not dkim.verify(forged, dnsfunc=dns)
 
 
+def test_messages_as_sent_are_dkim_signed_when_a_key_is_configured(
+    issue: Issue, dkim_key: str
+) -> None:
+    import dkim
+
+    outgoing = render_outgoing(deliver(issue))
+    assert outgoing.raw.startswith(b"DKIM-Signature:")
+    assert outgoing.wire == smtplib_wire(outgoing.raw)
+    assert dkim.verify(outgoing.raw, dnsfunc=lambda name, timeout=5: dkim_key.encode())
+
+
 def test_without_a_dkim_key_the_message_is_unchanged(issue: Issue) -> None:
     raw = render_delivery(deliver(issue)).as_bytes()
     assert sign_dkim(raw) is raw
@@ -475,6 +596,29 @@ def test_half_configured_dkim_is_refused(issue: Issue, settings: Any) -> None:
     settings.HERALD_DKIM_SELECTOR = "herald2025"
     with pytest.raises(ImproperlyConfigured):
         sign_dkim(render_delivery(deliver(issue)).as_bytes())
+
+
+def test_manage_token_is_the_django_signing_token_and_reads_back(
+    issue: Issue,
+) -> None:
+    subscription = deliver(issue).subscription
+    for _ in range(5):
+        second = int(time.time())
+        token = tokens.manage_token(subscription)
+        expected = signing.dumps(
+            {"s": subscription.pk}, salt=tokens.MANAGE_SALT, compress=True
+        )
+        if int(time.time()) == second:
+            break
+    assert token == expected
+    assert tokens.read_manage_token(token) == subscription
+    with pytest.raises(tokens.BadToken):
+        tokens.read_manage_token(token[:-2] + ("AA" if token[-2:] != "AA" else "BB"))
+    url = tokens.unsubscribe_url(subscription)
+    assert (
+        resolve(urlsplit(url).path).kwargs["token"].split(":")[0]
+        == (token.split(":")[0])
+    )
 
 
 def test_mailto_address_is_herald_made_and_short(issue: Issue) -> None:

@@ -23,6 +23,7 @@ from herald.newsletter.models import (
     Suppression,
 )
 from herald.newsletter.tests.sink import Sink, smtp_sink
+from herald.newsletter.transport import Outgoing, open_transport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -198,3 +199,21 @@ def test_two_workers_share_an_issue_without_duplicates(
             t.join(timeout=60)
     ids = sink.message_ids()
     assert len(ids) == 60 and len(set(ids)) == 60
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["reader@example.org", '"quoted name"@example.org', "o'brien@example.org"],
+)
+def test_envelope_addresses_reach_the_server_as_smtplib_writes_them(
+    sink: Sink, address: str
+) -> None:
+    transport = open_transport()  # the sink, as the fixture set it
+    message = Outgoing.from_message(b"Subject: hi\r\n\r\n.a line with a dot\r\n")
+    try:
+        assert transport.send("daily@example.com", address, message).startswith("250")
+    finally:
+        transport.close()
+    assert sink.received == [
+        ("daily@example.com", [address], b"Subject: hi\r\n\r\n.a line with a dot\r\n")
+    ]
