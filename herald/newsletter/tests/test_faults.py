@@ -46,6 +46,7 @@ ROOT = Path(__file__).resolve().parents[3]
 SUBSCRIBERS = int(os.environ.get("HERALD_FAULT_SUBSCRIBERS", "10000"))
 KILLS = int(os.environ.get("HERALD_FAULT_KILLS", "20"))
 SEED = int(os.environ.get("HERALD_FAULT_SEED", "20261126"))
+WORKER_APP_NAME = "herald-fault-worker"
 LEASE_SECONDS = 10  # longer than a batch takes; a dead worker holds rows this long
 OUTAGE_SECONDS = 60
 FINAL_STATES = {
@@ -154,7 +155,28 @@ class Workers:
             "HERALD_EMAIL_TIMEOUT": "5",
             "HERALD_NEWSLETTER_LEASE_SECONDS": str(LEASE_SECONDS),
             "DJANGO_SETTINGS_MODULE": "herald.settings",
+            # PostgreSQL names the workers' sessions, so a test can wait for them.
+            "PGAPPNAME": WORKER_APP_NAME,
         }
+
+    def wait_for_sessions_to_end(self) -> None:
+        """A killed worker's last statement may still be running in PostgreSQL
+        after the process is gone: wait until the server has closed its session,
+        so that what the test reads next is everything the worker wrote."""
+        if connection.vendor != "postgresql":
+            return
+        deadline = time.monotonic() + 30
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s",
+                    [WORKER_APP_NAME],
+                )
+                (open_sessions,) = cursor.fetchone()
+            if not open_sessions:
+                return
+            assert time.monotonic() < deadline, "a dead worker's session stayed open"
+            time.sleep(0.02)
 
     def log(self, n: int) -> Path:
         return self.folder / f"worker-{n}.log"
@@ -301,6 +323,7 @@ def test_a_worker_killed_twenty_times_still_sends_each_subscriber_one_message(
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGKILL)
             proc.wait(timeout=10)
+            workers.wait_for_sessions_to_end()
         sent = _statuses(issue)[DeliveryStatus.SENT] - before
         sent_seconds += delay
         if sent >= 50:
