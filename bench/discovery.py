@@ -438,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--editions", type=int, default=10)
     parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--seed-timeout", type=float, default=600.0)
+    parser.add_argument("--seed-timeout", type=float, default=1800.0)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report")
     parser.add_argument(
         "--keep",
