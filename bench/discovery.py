@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 BENCH = ROOT / "bench"
 DEFAULT_OUT = BENCH / "out" / "discovery.json"
-TARGET_SEARCH_P95_MS = 20.0  # SQLite, the backend's search call
+TARGET_SEARCH_P95_MS = 20.0  # SQLite, the backend's search call; PostgreSQL aims
 TARGET_RELATED_MS = 50.0  # choose_related, per story
 PHASE_TIMEOUT_S = 300.0
 
@@ -374,7 +374,8 @@ def verdicts(report: dict[str, Any]) -> list[str]:
     lines = []
     for label, db in report["databases"].items():
         p95 = db["search"]["backend"]["p95"]
-        target = " (target)" if label == "sqlite" else " (no target)"
+        # The target is SQLite's; PostgreSQL aims at the same.
+        target = " (target)" if label == "sqlite" else " (aim)"
         lines.append(
             f"search p95 on {label} <= {TARGET_SEARCH_P95_MS:.0f} ms{target}: "
             f"{_verdict(p95, TARGET_SEARCH_P95_MS)} ({p95:.2f} ms)"
@@ -384,6 +385,8 @@ def verdicts(report: dict[str, Any]) -> list[str]:
             f"related p95 per story on {label} <= {TARGET_RELATED_MS:.0f} ms: "
             f"{_verdict(p95, TARGET_RELATED_MS)} ({p95:.1f} ms)"
         )
+        p95 = db["search"]["view"]["p95"]
+        lines.append(f"/search/?q= view p95 on {label}: {p95:.1f} ms (reported)")
     return lines
 
 
@@ -435,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--editions", type=int, default=10)
     parser.add_argument("--sqlite-only", action="store_true")
-    parser.add_argument("--seed-timeout", type=float, default=600.0)
+    parser.add_argument("--seed-timeout", type=float, default=1800.0)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report")
     parser.add_argument(
         "--keep",

@@ -44,7 +44,9 @@ class SearchEntry(models.Model):
 
     Written only by `herald.discovery.search`. On SQLite an FTS5 table indexes these
     rows and triggers keep it in step; on PostgreSQL `vector` holds their weighted
-    tsvector under a GIN index. Migration 0002 creates each for its database only.
+    tsvector under a GIN index, and the word pairs have a second FTS5 table or a
+    GIN index of their own (migration 0003). Migrations 0002 and 0003 create each
+    for its database only.
     Changing this model on SQLite remakes its table, which drops those triggers: a
     migration that alters it must create them again. The short filter columns come
     first, so that SQLite reads them without reading the text.
@@ -64,6 +66,9 @@ class SearchEntry(models.Model):
     standfirst = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="Plain text of the body.")
     dateline = models.TextField(blank=True)
+    # Adjacent word pairs of the four texts (`search.query.word_pairs`), which find
+    # the few candidates for a phrase. Null only before migration 0003 filled it.
+    pairs = models.TextField(null=True, blank=True, editable=False)
     # PostgreSQL only; always empty on SQLite, whose index is the FTS5 table.
     vector = SearchVectorField(null=True, editable=False)
     indexed_at = models.DateTimeField(default=timezone.now)

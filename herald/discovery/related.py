@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
 from herald.core.sanitize import html_to_text
 from herald.editions.models import Edition
@@ -108,6 +109,20 @@ def _tfidf(counts: Counter[str], idf: dict[str, float] | None) -> dict[str, floa
     return {t: v / norm for t, v in vector.items()}
 
 
+def _idf_cosine(
+    own: dict[str, float], counts: Counter[str], idf: dict[str, float]
+) -> float:
+    """`_cosine(own, _tfidf(counts, idf))[0]` in one pass, building nothing."""
+    dot = norm = 0.0
+    for term, count in counts.items():
+        weight = (1 + math.log(count)) * idf.get(term, 0.0)
+        norm += weight * weight
+        mine = own.get(term)
+        if mine is not None:
+            dot += mine * weight
+    return dot / math.sqrt(norm) if norm else 0.0
+
+
 def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
     if len(a) > len(b):
         a, b = b, a
@@ -125,24 +140,26 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
     pool = Story.objects.public().for_edition(edition).exclude(pk=story.pk)
     recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
     ids = list(recent.latest_first().values_list("pk", flat=True)[:MAX_CANDIDATES])
-    # Older stories sharing a place or tag: driven by the small through tables
-    # (newest first), then checked against the pool, rather than an OR of joins
-    # that would walk every public story.
-    shared: set[int] = set()
+    # Older stories sharing a place or tag: the newest SHARING_SCAN of each
+    # place's and tag's, from the small through tables, then checked against the
+    # pool, rather than an OR of joins that would walk every public story. As
+    # subqueries: thousands of ids through Python cost more than the query.
+    sharing = Q()
     for through, column, values in (
         (Story.places.through, "place_id", place_ids),
         (Story.tags.through, "tag_id", tag_ids),
     ):
         if values:
-            shared.update(
+            newest = (
                 through.objects.filter(**{f"{column}__in": values})
                 .order_by("-story_id")
-                .values_list("story_id", flat=True)[:SHARING_SCAN]
+                .values("story_id")[:SHARING_SCAN]
             )
-    shared -= set(ids)
-    if shared:
+            sharing |= Q(pk__in=newest)
+    if sharing:
         ids += list(
-            pool.filter(pk__in=shared)
+            pool.filter(sharing)
+            .exclude(pk__in=ids)
             .latest_first()
             .values_list("pk", flat=True)[: MAX_CANDIDATES // 3]
         )
@@ -195,38 +212,43 @@ def choose_related(
     own_subjects = {("s", s.pk): s.name for s in story.sections.all()} | {
         ("t", t.pk): t.name for t in story.tags.all()
     }
-    scored: list[tuple[float, float, int, list[str], float]] = []
+    # First the scores alone, in one pass over each candidate's terms; the
+    # reasons and duplicate checks only for the few that may be chosen.
+    scored: list[tuple[float, float, _Candidate, float]] = []
     for cand in candidates:
-        cos, words = _cosine(own_vec, _tfidf(cand.terms, idf))
-        shared_places = [own_places[p] for p in cand.places if p in own_places]
-        shared_subjects = [own_subjects[k] for k in cand.subjects if k in own_subjects]
+        cos = _idf_cosine(own_vec, cand.terms, idf)
+        in_place = any(p in own_places for p in cand.places)
+        subjects = sum(1 for k in cand.subjects if k in own_subjects)
         age = abs((cand.public_at - anchor).total_seconds()) / 86400
         recency = 0.5 ** (age / HALF_LIFE_DAYS)
         score = (
             WEIGHTS["text"] * cos
-            + WEIGHTS["places"] * (1.0 if shared_places else 0.0)
-            + WEIGHTS["subjects"] * min(1.0, len(shared_subjects) / 2)
+            + WEIGHTS["places"] * (1.0 if in_place else 0.0)
+            + WEIGHTS["subjects"] * min(1.0, subjects / 2)
             + WEIGHTS["recency"] * recency
         )
+        scored.append((score, cand.public_at.timestamp(), cand, cos))
+    scored.sort(key=lambda row: (-row[0], -row[1]))
+    picked: list[tuple[int, float, list[str], float]] = []
+    for score, _, cand, cos in scored:
+        if len(picked) == count or score < MIN_SCORE:
+            break
+        duplicate = _cosine(own_flat, cand.flat)[0]
+        if duplicate >= DUPLICATE_COSINE:
+            continue  # the same news as the story being read
+        if any(_cosine(cand.flat, flat[p[0]])[0] >= DUPLICATE_COSINE for p in picked):
+            continue  # the same news as a teaser already chosen
+        words = _cosine(own_vec, _tfidf(cand.terms, idf))[1]
         reasons = []
+        shared_places = [own_places[p] for p in cand.places if p in own_places]
         if shared_places:
             reasons.append("shares places: " + ", ".join(sorted(shared_places)))
         if words and cos >= 0.05:
             reasons.append("similar words: " + ", ".join(words))
+        shared_subjects = [own_subjects[k] for k in cand.subjects if k in own_subjects]
         if shared_subjects:
             reasons.append("shares subjects: " + ", ".join(sorted(shared_subjects)))
-        duplicate = _cosine(own_flat, flat[cand.pk])[0]
-        scored.append((score, cand.public_at.timestamp(), cand.pk, reasons, duplicate))
-    scored.sort(key=lambda row: (-row[0], -row[1]))
-    picked: list[tuple[int, float, list[str], float]] = []
-    for score, _, pk, reasons, duplicate in scored:
-        if len(picked) == count or score < MIN_SCORE:
-            break
-        if duplicate >= DUPLICATE_COSINE:
-            continue  # the same news as the story being read
-        if any(_cosine(flat[pk], flat[p[0]])[0] >= DUPLICATE_COSINE for p in picked):
-            continue  # the same news as a teaser already chosen
-        picked.append((pk, score, reasons, duplicate))
+        picked.append((cand.pk, score, reasons, duplicate))
     stories = Story.objects.in_bulk([p[0] for p in picked])
     choices = [Choice(stories[pk], sc, rs, dup) for pk, sc, rs, dup in picked]
     if len(choices) < count:

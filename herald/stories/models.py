@@ -169,6 +169,26 @@ class Story(models.Model):
             models.Index(fields=["status", "scheduled_for"], name="story_schedule"),
             # The content version of the render cache is max(modified_at).
             models.Index(fields=["modified_at"], name="story_modified"),
+            # Sitemaps: an edition's public stories in id order, with every column
+            # their pages and lastmods read but the slug, so that SQLite reads no
+            # story row to page through them.
+            models.Index(
+                fields=[
+                    "origin_edition",
+                    "status",
+                    "id",
+                    "published_at",
+                    "embargo_until",
+                    "updated_at",
+                ],
+                name="story_origin_public",
+            ),
+            # The news sitemap: embargoes that lifted lately.
+            models.Index(
+                fields=["embargo_until"],
+                condition=models.Q(embargo_until__isnull=False),
+                name="story_embargo",
+            ),
         ]
         permissions = [("publish_story", "Can publish, schedule and retract stories")]
 

@@ -10,33 +10,26 @@ by a template: a page holds thousands of URLs, and the template engine spends ab
 twenty times as long on each.
 """
 
+# ruff: noqa: S608, S611 - the raw SQL here wraps SQL that the ORM compiled, and every
+# value in it is a query parameter.
+
 import re
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta
-from typing import NamedTuple
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
 from urllib.parse import quote
 from xml.sax.saxutils import escape
 
 from django.conf import settings
-from django.db.models import (
-    Case,
-    DateTimeField,
-    F,
-    IntegerField,
-    Max,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-    Window,
-)
-from django.db.models.functions import Coalesce, Greatest, Mod, RowNumber
+from django.db import connections
+from django.db.models import DateTimeField, F, OuterRef, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import RFC3986_SUBDELIMS
 from django.views.decorators.http import require_safe
 
@@ -89,18 +82,32 @@ class NewsEntry(NamedTuple):
 # --- Reads ---------------------------------------------------------------------
 
 
-def canonical_stories(edition: Edition, now: datetime | None = None) -> StoryQuerySet:
+def canonical_parts(
+    edition: Edition, now: datetime | None = None
+) -> tuple[StoryQuerySet, StoryQuerySet]:
     """Public stories whose canonical URL is their page on `edition` (the rule of
-    `herald.editions.links.canonical_url`): those from `edition`, and those on it
-    that it gave a local version."""
-    # A local version counts only where the story is on the edition too (the origin
-    # edition always is). IN rather than a join, which would repeat a story once for
-    # each of its local versions; and rather than EXISTS, which inside an OR the
-    # PostgreSQL planner costs as one probe a row, and so JIT-compiles the query.
-    local = LocalVersion.objects.filter(edition=edition, story__editions=edition)
-    return Story.objects.public(now).filter(
-        Q(origin_edition=edition) | Q(pk__in=local.values("story_id"))
+    `herald.editions.links.canonical_url`), in two parts that never share a story:
+    those from `edition`, and those from elsewhere on it that it gave a local
+    version. Two parts, read as a UNION, rather than one OR: each part then walks
+    its own index (the first, `story_origin_public`, holds every column the
+    index and story pages read but the slug)."""
+    public = Story.objects.public(now)
+    own = public.filter(origin_edition=edition)
+    # A local version counts only where the story is on the edition too. Both
+    # joins meet at most one row a story (one local version per edition).
+    local = public.filter(local_versions__edition=edition, editions=edition).exclude(
+        origin_edition=edition
     )
+    return own, local
+
+
+def _union_sql(
+    parts: tuple[StoryQuerySet, StoryQuerySet], *fields: str
+) -> tuple[str, tuple[Any, ...]]:
+    """SQL and parameters of the UNION ALL of `parts`, each read as `fields`."""
+    own, local = (part.order_by().values_list(*fields) for part in parts)
+    sql, params = own.union(local, all=True).query.sql_with_params()
+    return sql, tuple(params)
 
 
 def story_page(
@@ -108,42 +115,49 @@ def story_page(
 ) -> "QuerySet[Story, tuple[int, str, datetime]]":
     """(id, slug, lastmod) of page `page` (from 1) of the edition's canonical
     stories in id order, so that new stories land on the last page and crawlers
-    need not fetch the earlier ones again."""
+    need not fetch the earlier ones again. The page's ids come from the indexes
+    alone; only its own rows are read."""
+    ids, params = _union_sql(canonical_parts(edition), "id")
+    page_ids = RawSQL(
+        f"SELECT id FROM ({ids}) AS canonical ORDER BY id LIMIT %s OFFSET %s",
+        (*params, size, (page - 1) * size),
+    )
     return (
-        canonical_stories(edition)
+        Story.objects.filter(pk__in=page_ids)
         .annotate(lastmod=LASTMOD)
         .order_by("id")
-        .values_list("id", "slug", "lastmod")[(page - 1) * size : page * size]
+        .values_list("id", "slug", "lastmod")
     )
 
 
 def page_lastmods(edition: Edition, size: int) -> list[datetime | None]:
-    """The latest change on each story page of `edition`, one item a page, in two
-    queries that never bring the stories themselves into Python."""
-    stories = canonical_stories(edition)
-    # The id opening each page: rows 1, size + 1, 2 * size + 1, ...
-    starts = list(
-        stories.annotate(row=Window(RowNumber(), order_by=F("id").asc()))
-        .annotate(offset=Mod(F("row") - 1, size))
-        .filter(offset=0)
-        .order_by("id")
-        .values_list("id", flat=True)
-    )
-    if not starts:
-        return []
-    numbered = reversed(list(enumerate(starts, 1)))
-    page_of = Case(
-        *(When(id__gte=start, then=Value(n)) for n, start in numbered),
-        output_field=IntegerField(),
-    )
-    found = dict(
-        stories.annotate(page=page_of)
-        .order_by()
-        .values("page")
-        .annotate(lastmod=Max(LASTMOD))
-        .values_list("page", "lastmod")
-    )
-    return [found.get(n) for n in range(1, len(starts) + 1)]
+    """The latest change on each story page of `edition`, one item a page, in one
+    query over the indexes that never brings the stories themselves into Python."""
+    parts = tuple(part.annotate(lastmod=LASTMOD) for part in canonical_parts(edition))
+    rows, params = _union_sql(parts, "id", "lastmod")
+    connection = connections[Story.objects.db]
+    sql = f"""
+        SELECT page, max(lastmod) FROM (
+            SELECT (row_number() OVER (ORDER BY id) - 1) / %s AS page, lastmod
+            FROM ({rows}) AS canonical
+        ) AS numbered
+        GROUP BY page ORDER BY page
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, (size, *params))
+        found = cursor.fetchall()
+    return [_aware(lastmod, connection) for _, lastmod in found]
+
+
+def _aware(value: Any, connection: Any) -> datetime | None:
+    """A datetime read by raw SQL, as the ORM would have given it."""
+    if value is None or isinstance(value, datetime):
+        return value
+    # SQLite gives the text of an expression's value, in UTC.
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a datetime from {connection.vendor}: {value!r}")
+    return parsed if timezone.is_aware(parsed) else parsed.replace(tzinfo=UTC)
 
 
 def news_stories(
@@ -156,23 +170,25 @@ def news_stories(
     local_headline = LocalVersion.objects.filter(
         story=OuterRef("pk"), edition=edition
     ).values("headline")[:1]
-    recent = (
-        canonical_stories(edition, now)
-        .exclude(provenance=Provenance.RELEASE)
-        .annotate(
-            public_at=PUBLIC_AT,
-            title=Coalesce(Subquery(local_headline), F("headline")),
+    arms = []
+    for part in canonical_parts(edition, now):
+        recent = (
+            part.exclude(provenance=Provenance.RELEASE)
+            .annotate(
+                public_at=PUBLIC_AT,
+                title=Coalesce(Subquery(local_headline), F("headline")),
+            )
+            .values_list("id", "slug", "public_at", "title")
+            .order_by()  # the arms of a UNION take no ORDER BY of their own
         )
-        .values_list("id", "slug", "public_at", "title")
-        .order_by()  # the arms of a UNION take no ORDER BY of their own
-    )
-    # Two arms, so that the first can use the index on published_at: published
-    # lately, or published earlier under an embargo that lifted lately.
-    published = recent.filter(published_at__gte=since)
-    lifted = recent.filter(published_at__lt=since, embargo_until__gte=since)
-    return published.union(lifted, all=True).order_by("-public_at", "-id")[
-        :NEWS_MAX_URLS
-    ]
+        # Published lately (the index on published_at), or published earlier
+        # under an embargo that lifted lately: those few ids come from the index
+        # on embargo_until first, or SQLite may walk every earlier publication.
+        lifted = Story.objects.filter(embargo_until__gte=since).values("pk")
+        arms.append(recent.filter(published_at__gte=since))
+        arms.append(recent.filter(published_at__lt=since, pk__in=lifted))
+    first, *rest = arms
+    return first.union(*rest, all=True).order_by("-public_at", "-id")[:NEWS_MAX_URLS]
 
 
 # --- XML ---------------------------------------------------------------------------

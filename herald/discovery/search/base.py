@@ -36,7 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from herald.core.sanitize import html_to_text
 from herald.discovery.models import SearchEntry
-from herald.discovery.search.query import Term, parse_query
+from herald.discovery.search.query import Term, parse_query, word_pairs
 from herald.stories.models import Story
 from herald.stories.workflow import Status
 
@@ -181,13 +181,17 @@ def document(story: Story) -> dict[str, Any]:
     dateline = " ".join(p for p in (story.dateline_city, story.dateline_country) if p)
     # A space after each block, so that "...half.</p><p>Tokyo" stays two words.
     body = _BLOCK_END.sub(r"\g<0> ", story.body)
-    return {
-        "public_at": story.public_at,
-        "provenance": story.provenance,
+    texts = {
         "headline": clean_text(story.headline),
         "standfirst": clean_text(story.standfirst),
         "body": clean_text(html_to_text(body))[:MAX_TEXT_CHARS],
         "dateline": clean_text(dateline),
+    }
+    return {
+        "public_at": story.public_at,
+        "provenance": story.provenance,
+        **texts,
+        "pairs": word_pairs(*texts.values()),
     }
 
 
@@ -202,6 +206,8 @@ class BaseSearchBackend(ABC):
     """Writes `SearchEntry` rows and builds the reader conditions; subclasses rank."""
 
     vendor = ""
+    # What keeps the planner from merging a subquery into the query around it.
+    subquery_fence = ""
 
     def __init__(self, using: str = "default") -> None:
         self.using = using
@@ -238,6 +244,7 @@ class BaseSearchBackend(ABC):
                 "standfirst",
                 "body",
                 "dateline",
+                "pairs",
                 "indexed_at",
             ],
         )
@@ -335,6 +342,34 @@ class BaseSearchBackend(ABC):
         """story id → (headline, snippet), matches between MARK_START and MARK_END."""
 
     # --- SQL shared by the backends -----------------------------------------------
+    def _id_bounds(self, query: SearchQuery) -> tuple[int, int] | None:
+        """The least and greatest story id in the query's date range (from the
+        entries' public_at index), so that the search walks only that stretch of
+        ids; None when the range holds no entry."""
+        if query.starts is None and query.ends is None:
+            return (0, 2**63 - 1)
+        where, params = [], []
+        if query.starts is not None:
+            where.append("public_at >= %s")
+            params.append(self._adapt(query.starts))
+        if query.ends is not None:
+            where.append("public_at < %s")
+            params.append(self._adapt(query.ends))
+        # The fence keeps PostgreSQL from answering min() and max() by walking the
+        # primary key from each end; the range's ids come from its own index.
+        sql = f"""
+            SELECT min(story_id), max(story_id) FROM (
+                SELECT story_id FROM {self.entries_table}
+                WHERE {" AND ".join(where)} {self.subquery_fence}
+            ) AS in_range
+        """
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            low, high = cursor.fetchone()
+        if low is None:
+            return None
+        return (int(low), int(high))
+
     def _adapt(self, moment: datetime) -> Any:
         return self.connection.ops.adapt_datetimefield_value(moment)
 
@@ -375,12 +410,16 @@ class BaseSearchBackend(ABC):
             sql.append("e.provenance = %s")
             params.append(query.provenance)
         if query.starts is not None:
-            sql.append("e.public_at >= %s")
+            sql.append(self._range_check("e.public_at >= %s"))
             params.append(self._adapt(query.starts))
         if query.ends is not None:
-            sql.append("e.public_at < %s")
+            sql.append(self._range_check("e.public_at < %s"))
             params.append(self._adapt(query.ends))
         return " AND ".join(sql), params
+
+    def _range_check(self, condition: str) -> str:
+        """A date range condition as the backend's planner should see it."""
+        return condition
 
     @property
     def entries_table(self) -> str:

@@ -24,7 +24,7 @@ from herald.discovery.search.base import (
     BaseSearchBackend,
     SearchQuery,
 )
-from herald.discovery.search.query import Term
+from herald.discovery.search.query import Term, phrase_pairs
 
 # No stemming and no stop words, as on SQLite: the same words find the same stories.
 CONFIG = "simple"
@@ -70,6 +70,7 @@ def vector() -> CombinedExpression:
 
 class PostgresSearchBackend(BaseSearchBackend):
     vendor = "postgresql"
+    subquery_fence = "OFFSET 0"
 
     def _after_write(self, story_ids: list[int]) -> None:
         SearchEntry.objects.using(self.using).filter(story_id__in=story_ids).update(
@@ -80,24 +81,55 @@ class PostgresSearchBackend(BaseSearchBackend):
         with self.connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {self.entries_table}")
 
+    def _range_check(self, condition: str) -> str:
+        # The search already walks only the range's ids (_id_bounds). Given the
+        # bare condition as well, the planner multiplies the two selectivities as
+        # if independent, expects a handful of rows, and reads every entry of the
+        # range through the public_at index; wrapped, it is only checked.
+        return f"COALESCE({condition}, FALSE)"
+
     def _candidates(
         self, query: SearchQuery, terms: tuple[Term, ...], now: datetime
-    ) -> tuple[str, list[Any]]:
+    ) -> tuple[str, list[Any]] | None:
+        """The newest CANDIDATES matches readers may see, or None when a date
+        range holds no entry at all.
+
+        Words alone: walking story ids down from the newest, checking each entry,
+        finds the newest matches of a common word at once; a date range bounds
+        that walk to its ids. A phrase's words are often all common, so its
+        candidates come from the GIN index of word pairs instead, materialized
+        first (OFFSET 0), so that the planner cannot turn back to the walk."""
+        bounds = self._id_bounds(query)
+        if bounds is None:
+            return None
         conditions, params = self._conditions(query, now, "e.story_id")
         tsq, tsq_params = tsquery(terms)
+        pairs = phrase_pairs(terms)
+        among, among_params = "", []
+        if pairs:
+            among = (
+                f"e.story_id IN (SELECT p.story_id FROM {self.entries_table} AS p "
+                "WHERE string_to_array(p.pairs, ' ') @> %s::text[] "
+                f"{self.subquery_fence}) AND"
+            )
+            among_params = [list(pairs)]
         sql = f"""
             SELECT e.story_id, e.vector, e.public_at
             FROM {self.entries_table} AS e
-            WHERE e.vector @@ {tsq} AND {conditions}
+            WHERE {among} e.story_id BETWEEN %s AND %s AND e.vector @@ {tsq}
+                AND {conditions}
             ORDER BY e.story_id DESC
             LIMIT {CANDIDATES}
         """
-        return sql, [*tsq_params, *params]
+        return sql, [*among_params, *bounds, *tsq_params, *params]
 
     def _rank(
         self, query: SearchQuery, terms: tuple[Term, ...], now: datetime
     ) -> list[tuple[int, float, int]]:
-        candidates, params = self._candidates(query, terms, now)
+        built = self._candidates(query, terms, now)
+        if built is None:
+            return []
+        candidates, params = built
         tsq, tsq_params = tsquery(terms)
         sql = f"""
             WITH candidates AS ({candidates})
@@ -116,7 +148,10 @@ class PostgresSearchBackend(BaseSearchBackend):
             return [(int(r[0]), float(r[1]), int(r[2])) for r in cursor.fetchall()]
 
     def _count(self, query: SearchQuery, terms: tuple[Term, ...], now: datetime) -> int:
-        candidates, params = self._candidates(query, terms, now)
+        built = self._candidates(query, terms, now)
+        if built is None:
+            return 0
+        candidates, params = built
         with self.connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM ({candidates}) AS c", params)
             return int(cursor.fetchone()[0])

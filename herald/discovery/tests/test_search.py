@@ -15,7 +15,7 @@ from conftest import StoryFactory, make_edition
 from herald.accounts.models import User
 from herald.discovery.models import SearchEntry
 from herald.discovery.search import SearchPage, SearchQuery, get_backend, parse_query
-from herald.discovery.search.query import Term
+from herald.discovery.search.query import Term, holds_phrase, word_pairs
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import LocalVersion, Place, Section, Story
@@ -157,6 +157,56 @@ def test_prefixes_phrases_and_words_find_what_they_say(
     assert found_ids('"city council"', japan) == [council.pk]
     assert found_ids("council tokyo", japan)  # the dateline is searched too
     assert found_ids("council volcano", japan) == []  # every word must match
+
+
+def test_a_phrase_matches_only_its_words_in_a_row_within_one_text(
+    make_story: StoryFactory, japan: Edition
+) -> None:
+    # Each story holds both word pairs of "new harbour bridge", but only the first
+    # holds the phrase: a phrase is never found from its pairs alone.
+    whole = make_story(
+        headline="Ferry news",
+        body="<p>Work on the new, harbour bridge starts in May.</p>",
+    )
+    apart = make_story(
+        headline="Ferry news",
+        body="<p>A new harbour opens. The harbour bridge closes.</p>",
+    )
+    across = make_story(
+        headline="The plan for a new",
+        standfirst="Harbour bridge plans",
+        body="<p>Nothing here.</p>",
+    )
+    index(whole, apart, across)
+    assert found_ids('"new harbour bridge"', japan) == [whole.pk]
+    assert set(found_ids('"harbour bridge"', japan)) == {whole.pk, apart.pk, across.pk}
+    assert set(found_ids('"new harbour"', japan)) == {apart.pk, whole.pk}
+    assert found_ids('"new harbour bridge" ferry', japan) == [whole.pk]
+    assert found_ids('"new harbour bridge" volcano', japan) == []
+    # Its snippet marks the phrase's words.
+    snippet = find('"new harbour bridge"', japan).hits[0].snippet_html
+    assert "<mark>harbour</mark>" in snippet
+
+
+def test_a_phrase_is_found_whatever_the_case_and_accents_of_the_query(
+    make_story: StoryFactory, japan: Edition
+) -> None:
+    story = make_story(
+        headline="Zürich Harbour bridge reopens",
+        body="<p>The café owners of Zürich were glad.</p>",
+    )
+    index(story)
+    assert found_ids('"ZÜRICH harbour bridge"', japan) == [story.pk]
+    assert found_ids('"café owners of zürich"', japan) == [story.pk]
+
+
+def test_word_pairs_fold_case_and_accents_and_never_span_two_texts() -> None:
+    assert word_pairs("Zürich Harbour-bridge", "Closes today") == (
+        "zurich_harbour harbour_bridge closes_today"
+    )
+    assert Term(("new", "harbour", "bridge")).pairs == ("new_harbour", "harbour_bridge")
+    assert holds_phrase("A new, Harbour bridge.", "new harbour bridge")
+    assert not holds_phrase("A new harbour. The harbour bridge.", "new harbour bridge")
 
 
 # --- Snippets -------------------------------------------------------------------------

@@ -219,6 +219,34 @@ def test_local_version_puts_the_story_in_that_editions_sitemaps_too(
     ]
 
 
+def test_pages_mix_own_and_locally_versioned_stories_in_id_order(
+    make_story: StoryFactory, japan: Edition, india: Edition, settings: Any
+) -> None:
+    settings.HERALD_SITEMAP_PAGE_SIZE = 2
+    forget_hosts()
+    first = make_story(editions=[india])
+    versioned = make_story(editions=[japan, india])  # from Japan, localized below
+    make_story(editions=[japan, india])  # from Japan, no local version: not listed
+    third = make_story(editions=[india])
+    fourth = make_story(editions=[india])
+    LocalVersion.objects.create(story=versioned, edition=india, headline="Local")
+    for story, day in ((first, 1), (versioned, 9), (third, 3), (fourth, 4)):
+        Story.objects.filter(pk=story.pk).update(
+            published_at=datetime(2025, 4, day, 0, 0, tzinfo=UTC)
+        )
+    client = Client(HTTP_HOST=INDIA)
+    pages = [_locs(_xml(client, f"/sitemap-stories-{n}.xml")) for n in (1, 2)]
+    assert pages == [
+        [_url(first, INDIA), _url(versioned, INDIA)],
+        [_url(third, INDIA), _url(fourth, INDIA)],
+    ]
+    index = _xml(client, "/sitemap.xml")
+    assert [e.text for e in index.iter(f"{SM}lastmod")] == [
+        "2025-04-09T05:30:00+05:30",
+        "2025-04-04T05:30:00+05:30",
+    ]
+
+
 def test_local_version_of_an_edition_the_story_is_not_on_lists_nothing(
     make_story: StoryFactory, japan: Edition, india: Edition
 ) -> None:
