@@ -16,6 +16,7 @@ from herald.accounts.models import MODERATING_ROLES, Role, User
 from herald.core.desk import RoleAdmin
 from herald.editions.models import Edition
 from herald.releases import actions
+from herald.releases.checks import FLAG_LABELS
 from herald.releases.forms import DecisionForm
 from herald.releases.models import NewsRelease, ReleaseStatus
 from herald.releases.preview import render_preview, section_for
@@ -34,20 +35,18 @@ class NewsReleaseAdmin(RoleAdmin):
     view_roles = DECIDERS
     change_roles = DECIDERS
     delete_roles = frozenset({Role.ADMIN})
-    list_display = (
-        "headline",
-        "organisation",
-        "category",
-        "submitted_at",
-        "status",
-        "flag_list_html",
-    )
-    list_display_links = ("headline",)
+    # The headline and its flags share one column, so the queue reads without
+    # scrolling sideways.
+    list_display = ("release_and_flags", "organisation", "submitted_at")
+    list_display_links = None
     list_filter = ("status", "category")
     ordering = ("submitted_at", "id")
     search_fields = ("headline", "submitter__organisation")
     list_select_related = ("submitter",)
     list_per_page = 50
+
+    class Media:
+        css = {"all": ("desk/desk.css",)}
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False  # releases come from submitters only
@@ -63,19 +62,31 @@ class NewsReleaseAdmin(RoleAdmin):
     def organisation(self, obj: NewsRelease) -> str:
         return obj.submitter.organisation
 
-    @admin.display(description="Flags")
-    def flag_list_html(self, obj: NewsRelease) -> str:
+    @admin.display(description="Release and flags", ordering="headline")
+    def release_and_flags(self, obj: NewsRelease) -> str:
+        link = format_html(
+            '<a class="desk-release-link" href="{}">{}</a> '
+            '<span class="desk-status desk-status--{}">{}</span>',
+            reverse("admin:releases_newsrelease_change", args=[obj.pk]),
+            obj.headline,
+            obj.status,
+            obj.get_status_display(),
+        )
         flags = obj.flag_list()
         if not flags:
-            return format_html('<span class="desk-noflags">{}</span>', "None")
-        return format_html(
-            '<ul class="desk-flags">{}</ul>',
-            format_html_join(
-                "",
-                "<li><strong>{}</strong>: {}</li>",
-                ((f.get("code", ""), f.get("reason", "")) for f in flags),
+            return format_html('{}<p class="desk-noflags">{}</p>', link, "No flags")
+        items = format_html_join(
+            "",
+            "<li><strong>{}</strong>: {}</li>",
+            (
+                (
+                    FLAG_LABELS.get(f.get("code", ""), f.get("code", "")),
+                    f.get("reason", ""),
+                )
+                for f in flags
             ),
         )
+        return format_html('{}<ul class="desk-flags">{}</ul>', link, items)
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
@@ -148,6 +159,13 @@ class NewsReleaseAdmin(RoleAdmin):
             "form": form,
             "pending": pending,
             "title": f"News release #{release.pk}",
+            "flags": [
+                (
+                    FLAG_LABELS.get(f.get("code", ""), f.get("code", "")),
+                    f.get("reason", ""),
+                )
+                for f in release.flag_list()
+            ],
             "previews": [
                 (e, reverse("admin:releases_newsrelease_preview", args=[pk, e.slug]))
                 for e in release.editions.all()

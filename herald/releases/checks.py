@@ -73,6 +73,23 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _HREF = re.compile(r'<a\s[^>]*href="([^"]*)"', re.I)
 
 
+# What moderators read for each flag's code.
+FLAG_LABELS = {
+    "capitals": "Capitals",
+    "exclamations": "Exclamation marks",
+    "hype": "Hype words",
+    "direct_address": "Direct address",
+    "no_contact": "No media contact",
+    "links": "Many links",
+    "shortener": "URL shortener",
+    "too_short": "Too short",
+    "too_long": "Too long",
+    "duplicate": "Near-duplicate",
+    "past_time": "Time in the past",
+    "small_images": "Small images",
+}
+
+
 @dataclass(frozen=True)
 class Flag:
     code: str

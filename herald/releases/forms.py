@@ -106,9 +106,15 @@ class ReleaseForm(forms.ModelForm):
         }
         widgets = {"body": forms.Textarea(attrs={"rows": 16})}
 
+    # A draft may leave these empty; submitting needs them, so they are not marked
+    # optional on the form.
+    NEEDED_TO_SUBMIT = ("body", "dateline_city", "dateline_country", "contact_name")
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["editions"].queryset = Edition.objects.active()  # type: ignore[attr-defined]
+        for name in self.NEEDED_TO_SUBMIT:
+            self.fields[name].widget.attrs["data-needed"] = "submit"
         if self.instance.pk:
             self.initial.setdefault("editions", list(self.instance.editions.all()))
             self.initial.setdefault("time_zone", self.instance.time_zone)

@@ -62,13 +62,29 @@ class PreviewStory:
         return getattr(self._story, name)
 
 
+# The sections a release of each category lands in by default, best first.
+CATEGORY_SECTIONS = {
+    "business": ("business",),
+    "community": ("community", "local", "world"),
+    "sports": ("sport", "sports"),
+    "personnel": ("business", "people"),
+    "events": ("events", "culture"),
+    "arts": ("culture", "arts"),
+    "other": ("world",),
+}
+
+
 def section_for(release: NewsRelease) -> Section:
-    """The section a release of this category lands in by default: the one of the
-    same slug, else the first; unsaved when the network has none yet."""
-    return (
-        Section.objects.filter(slug=release.category).first()
-        or Section.objects.first()
-        or Section(name=release.get_category_display(), slug=release.category)
+    """The section a release of this category lands in by default (the moderator
+    may choose another): the first that exists of its category's, else the first
+    section; unsaved when the network has none yet."""
+    slugs = CATEGORY_SECTIONS.get(release.category, ())
+    found = {s.slug: s for s in Section.objects.filter(slug__in=slugs)}
+    for slug in slugs:
+        if slug in found:
+            return found[slug]
+    return Section.objects.first() or Section(
+        name=release.get_category_display(), slug=release.category
     )
 
 

@@ -5,6 +5,7 @@ were sent. Every entry carries a link that checks it."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 from herald.editions.links import edition_origin, story_url
@@ -70,11 +71,12 @@ def carried_by(issue: Issue, story_id: int) -> bool:
     return story_id in ids
 
 
-def distribution_report(release: NewsRelease) -> Report | None:
+def distribution_report(
+    release: NewsRelease, request: HttpRequest | None = None
+) -> Report | None:
     """Where the release's story is, and since when; None before approval. URLs
-    are the ones the network publishes (as in its sitemaps), whatever host the
-    submitter reads the report on."""
-    request = None
+    are the ones the network publishes (as in its sitemaps); on a development host
+    they are the development host names, as everywhere else."""
     story = release.story
     if story is None:
         return None

@@ -50,6 +50,12 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+def _zone(user: User) -> str:
+    """The submitter's own time zone: their pages show times in it."""
+    submitter = Submitter.objects.filter(user=user).first()
+    return submitter.time_zone if submitter else "UTC"
+
+
 def _release(request: HttpRequest, pk: int) -> NewsRelease:
     """The caller's own release; anyone else's id answers 404."""
     return get_object_or_404(NewsRelease.objects.owned_by(_user(request)), pk=pk)
@@ -85,6 +91,7 @@ def release_list(request: HttpRequest) -> HttpResponse:
             "releases": releases,
             "has_profile": Submitter.objects.filter(user=user).exists(),
             "verified": user.email_verified,
+            "zone": _zone(user),
         },
     )
 
@@ -235,8 +242,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": release.decisions.select_related("by"),
             "images": release.images.all(),
             "editions": release.editions.all(),
-            "report": distribution_report(release),
+            "report": distribution_report(release, request),
             "submitted": request.GET.get("submitted") == "1",
+            "zone": release.submitter.time_zone,
         },
     )
 
@@ -250,7 +258,12 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
     edition = next((e for e in editions if e.slug == slug), None) if slug else None
     if slug and edition is None:
         raise Http404("The release does not aim at that edition.")
-    target = edition or (editions[0] if editions else Edition.objects.active().first())
+    here = getattr(request, "edition", None)
+    target = (
+        edition
+        or (here if here in editions else None)
+        or (editions[0] if editions else here or Edition.objects.active().first())
+    )
     if target is None:
         raise Http404("No edition to preview on.")
     return render_preview(request, release, target)
