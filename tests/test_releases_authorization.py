@@ -29,6 +29,7 @@ what            verb anon   rdr    owner  other  writer editor oedit  mod    adm
 list            GET  302    403    200    200    403    403    403    403    403
 submit          GET  302    403    200    200    403    403    403    403    403
 profile         GET  302    403    200    200    403    403    403    403    403
+profile_save    POST 302    403    302    302    403    403    403    403    403
 detail          GET  302    403    200    404    403    403    403    403    403
 edit            GET  302    403    200    404    403    403    403    403    403
 save            POST 302    403    302    404    403    403    403    403    403
@@ -92,6 +93,15 @@ def _request(
     }
     if what in gets:
         return client.get(gets[what]())
+    if what == "profile_save":
+        return client.post(
+            reverse("releases:profile"),
+            {
+                "organisation": "Kansai Rowing Club",
+                "contact_person": "Ken Mori",
+                "time_zone": "Asia/Tokyo",
+            },
+        )
     if what in {"save", "resubmit"}:
         step = "save" if what == "save" else "submit"
         return client.post(

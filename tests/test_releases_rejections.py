@@ -329,3 +329,5 @@ def test_submissions_are_rate_limited_per_account(japan: Edition) -> None:
     ]
     assert codes == [302] * 10 + [429]
     assert NewsRelease.objects.filter(status=ReleaseStatus.PENDING).count() == 10
+    # The eleventh is kept as a draft, so nothing typed is lost.
+    assert NewsRelease.objects.filter(status=ReleaseStatus.DRAFT).count() == 1

@@ -50,13 +50,21 @@ class ProfileForm(forms.ModelForm):
         widgets = {"about": forms.Textarea(attrs={"rows": 5})}
 
 
+class EditionChoices(forms.ModelMultipleChoiceField):
+    """Each edition named with the regions it covers, so submitters pick by place."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.name} ({obj.regions})" if obj.regions else str(obj.name)
+
+
 class ReleaseForm(forms.ModelForm):
-    editions = forms.ModelMultipleChoiceField(
+    editions = EditionChoices(
         queryset=Edition.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Editions",
-        help_text="Where the release should appear. Moderators may narrow this.",
+        help_text="Where the release should appear, by edition and the regions it "
+        "covers. Moderators may narrow this.",
     )
     when = forms.ChoiceField(
         choices=[("now", "As soon as it is approved"), ("later", "At a later time")],

@@ -154,23 +154,6 @@ def _form(request: HttpRequest, release: NewsRelease | None) -> HttpResponse:
         for s in slots
         if s.cleaned_data.get("image")
     ]
-    if step == "submit":
-        verdict = ratelimit.hit_all(
-            [
-                (ratelimit.RELEASE_SUBMIT_ACCOUNT, str(user.pk)),
-                (
-                    ratelimit.RELEASE_SUBMIT_IP,
-                    ratelimit.client_key(request.META.get("REMOTE_ADDR", "")),
-                ),
-            ]
-        )
-        if not verdict.allowed:
-            form.add_error(
-                None,
-                "You have submitted many releases today. Your draft is not sent; "
-                f"try again in about {max(1, verdict.retry_after // 3600)} hours.",
-            )
-            return _render_form(request, form, slots, release, existing, status=429)
     try:
         saved = actions.save_draft(
             submitter,
@@ -181,6 +164,14 @@ def _form(request: HttpRequest, release: NewsRelease | None) -> HttpResponse:
             **form.release_fields(),
         )
         if step == "submit":
+            if not _may_submit_now(request, user):
+                form.add_error(
+                    None,
+                    "You have submitted many releases today. Your draft is saved "
+                    "but not sent; try again tomorrow.",
+                )
+                images = list(saved.images.all())
+                return _render_form(request, form, [], saved, images, status=429)
             actions.submit_release(saved, by=user)
     except ValidationError as exc:
         _attach(form, exc)
@@ -193,6 +184,17 @@ def _form(request: HttpRequest, release: NewsRelease | None) -> HttpResponse:
     if step == "submit":
         return HttpResponseRedirect(saved.get_absolute_url() + "?submitted=1")
     return HttpResponseRedirect(reverse("releases:edit", args=[saved.pk]) + "?saved=1")
+
+
+def _may_submit_now(request: HttpRequest, user: User) -> bool:
+    """Count a submission against the account's and the client's daily limits."""
+    client = ratelimit.client_key(request.META.get("REMOTE_ADDR", ""))
+    return ratelimit.hit_all(
+        [
+            (ratelimit.RELEASE_SUBMIT_ACCOUNT, str(user.pk)),
+            (ratelimit.RELEASE_SUBMIT_IP, client),
+        ]
+    ).allowed
 
 
 def _attach(form: ReleaseForm, exc: ValidationError) -> None:
