@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "herald.discovery",
     "herald.syndication",
     "herald.newsletter",
+    "herald.releases",
     "herald.web",
 ]
 AUTH_USER_MODEL = "accounts.User"
@@ -174,6 +175,13 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Images: a cap on the upload's bytes and on its decoded pixels, checked before work.
 HERALD_IMAGE_MAX_BYTES = int(_env("HERALD_IMAGE_MAX_BYTES", str(20 * 1024 * 1024)))
 HERALD_IMAGE_MAX_PIXELS = int(_env("HERALD_IMAGE_MAX_PIXELS", str(40_000_000)))
+
+# News releases: the byte cap of each uploaded image (five per release), and how
+# long the link that verifies a submitter's address works.
+HERALD_RELEASE_IMAGE_MAX_BYTES = int(
+    _env("HERALD_RELEASE_IMAGE_MAX_BYTES", str(8 * 1024 * 1024))
+)
+HERALD_VERIFY_LINK_HOURS = int(_env("HERALD_VERIFY_LINK_HOURS", "48"))
 
 # --- Cache and tasks -----------------------------------------------------------
 # Redis, when set, is the cache (render cache and rate limits, shared by every web

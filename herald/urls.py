@@ -19,6 +19,8 @@ urlpatterns = [
     path("", include("herald.syndication.api_urls")),
     path("", include("herald.discovery.urls")),
     path("newsletter/", include("herald.newsletter.urls")),
+    path("releases/", include("herald.releases.urls")),
+    path("account/", include("herald.accounts.urls")),
     path("", include("herald.web.urls")),
 ]
 if settings.HERALD_SERVE_MEDIA:

@@ -16,7 +16,10 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ("role", "is_active", "editions")
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        ("Person", {"fields": ("first_name", "last_name", "email")}),
+        (
+            "Person",
+            {"fields": ("first_name", "last_name", "email", "email_verified_at")},
+        ),
         ("Access", {"fields": ("role", "editions", "is_active")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
@@ -24,6 +27,7 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"fields": ("username", "email", "role", "password1", "password2")}),
     )
     filter_horizontal = ("editions",)
+    readonly_fields = ("email_verified_at",)
 
     def _is_admin(self, request: HttpRequest) -> bool:
         return role_of(request) == Role.ADMIN

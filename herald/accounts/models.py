@@ -12,12 +12,19 @@ if TYPE_CHECKING:
 class Role(models.TextChoices):
     READER = "reader", "Reader"
     SUBMITTER = "submitter", "Submitter"
+    MODERATOR = "moderator", "Moderator"
     CONTRIBUTOR = "contributor", "Contributor"
     EDITOR = "editor", "Editor"
     ADMIN = "admin", "Admin"
 
 
 STAFF_ROLES = {Role.CONTRIBUTOR, Role.EDITOR, Role.ADMIN}
+# Who may sign in to the desk. Moderators work only on the news release queue; they
+# write no stories, so they are not in STAFF_ROLES.
+DESK_ROLES = {*STAFF_ROLES, Role.MODERATOR}
+# Who may decide on news releases: editors for their editions, moderators and admins
+# for the whole network.
+MODERATING_ROLES = {Role.MODERATOR, Role.EDITOR, Role.ADMIN}
 
 
 class HeraldUserManager(UserManager["User"]):
@@ -41,11 +48,17 @@ class User(AbstractUser):
         help_text="Editors publish, and contributors write, only for these editions.",
     )
 
+    email_verified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the owner proved the address by following the signed link.",
+    )
+
     objects: ClassVar[HeraldUserManager] = HeraldUserManager()  # type: ignore[assignment]
 
     def save(self, *args: object, **kwargs: object) -> None:
         # The role decides access to the desk; keep Django's flags in step with it.
-        self.is_staff = self.role in STAFF_ROLES
+        self.is_staff = self.role in DESK_ROLES
         self.is_superuser = self.role == Role.ADMIN
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
@@ -60,6 +73,19 @@ class User(AbstractUser):
     @property
     def is_contributor(self) -> bool:
         return self.is_active and self.role in STAFF_ROLES
+
+    @property
+    def is_moderator(self) -> bool:
+        """May decide on news releases (editors only for their own editions)."""
+        return self.is_active and self.role in MODERATING_ROLES
+
+    @property
+    def is_submitter(self) -> bool:
+        return self.is_active and self.role == Role.SUBMITTER
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def edition_ids(self) -> set[int]:
         """The editions this user may work on (every edition for an admin)."""

@@ -361,6 +361,9 @@ def seed(
     # More Information list now, against the whole demo network.
     for story in Story.objects.public().prefetch_related("editions"):
         store_related(story)
+    from herald.releases.demo import seed_releases
+
+    seed_releases(password=DEMO_PASSWORD, out=out)
     return {"editions": len(editions), "stories_added": added}
 
 

@@ -14,9 +14,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from herald.core import ratelimit
 from herald.editions.links import edition_origin
 from herald.editions.models import Edition
-from herald.newsletter import ratelimit
 from herald.newsletter.models import (
     Subscriber,
     Subscription,

@@ -17,9 +17,9 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from herald.core import ratelimit
 from herald.editions.links import edition_origin
 from herald.editions.models import Edition
-from herald.newsletter import ratelimit
 from herald.newsletter.forms import PreferencesForm, SubscribeForm
 from herald.newsletter.models import Subscription, SubscriptionStatus
 from herald.newsletter.subscriptions import (

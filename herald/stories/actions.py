@@ -371,3 +371,77 @@ def publish_due_stories(now: datetime | None = None) -> int:
             publish_story(story, by=None, note="Published on schedule")
             count += 1
     return count
+
+
+@transaction.atomic
+def publish_release_story(
+    *,
+    by: User,
+    editions: list[Edition],
+    at: datetime | None,
+    images: Iterable[tuple[IO[bytes], str, str]] = (),
+    **fields: Any,
+) -> Story:
+    """Create a story with news-release provenance from a release that `by` approved,
+    live on `editions` now, or scheduled for `at` (the worker publishes it then).
+
+    The release's moderation is the decision, so `by` moderates rather than writes:
+    the caller has checked that `by` may decide on the release for `editions`.
+    `images` are (file, caption, credit); each is re-encoded like any story image.
+    """
+    from herald.stories.models import Provenance
+
+    if not editions:
+        raise ValidationError({"editions": "Choose at least one edition."})
+    now = timezone.now()
+    story = Story(
+        created_by=by,
+        provenance=Provenance.RELEASE,
+        origin_edition=editions[0],
+        **fields,
+    )
+    story.slug = story.slug or unique_slug(story.headline)
+    scheduled = at is not None and at > now
+    if scheduled:
+        story.status, story.scheduled_for = Status.SCHEDULED, at
+    else:
+        story.status, story.published_at = Status.PUBLISHED, now
+    story.full_clean(exclude=["slug"])
+    story.save()
+    story.editions.set(editions)
+    story.sections.set({story.primary_section})
+    story.places.set(_with_dateline_place(story, ()))
+    _record_revision(story, by=by, note="Created from a news release")
+    _log(story, "create", by=by, before="", note="News release approved")
+    _log(
+        story,
+        "schedule" if scheduled else "publish",
+        by=by,
+        before=Status.DRAFT,
+        note="News release approved",
+    )
+    for position, (upload, caption, credit) in enumerate(images):
+        attach_image(
+            story,
+            by=None,
+            upload=upload,
+            caption=caption,
+            credit=credit,
+            alt_text=caption[:250],
+            position=position,
+        )
+    _announce(story)
+    if scheduled:
+        from herald.stories.tasks import publish_scheduled_story
+
+        assert at is not None
+        transaction.on_commit(
+            lambda: publish_scheduled_story.using(run_after=at).enqueue(
+                story_id=story.pk
+            )
+        )
+    logger.info(
+        "News release story created.",
+        extra={"story_id": story.pk, "status": story.status},
+    )
+    return story

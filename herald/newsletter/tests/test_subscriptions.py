@@ -22,8 +22,8 @@ from django.core import signing
 from django.test import Client
 
 from conftest import StoryFactory
+from herald.core import ratelimit
 from herald.editions.models import Edition
-from herald.newsletter import ratelimit
 from herald.newsletter.models import (
     Subscriber,
     Subscription,

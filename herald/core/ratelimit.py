@@ -1,5 +1,5 @@
 """Fixed-window rate limits kept in Django's cache, so any backend (memory, Redis)
-holds the counts."""
+holds the counts. The limits of every app are declared here."""
 
 import hashlib
 import ipaddress
@@ -30,6 +30,16 @@ class Verdict:
 SIGNUPS_PER_IP = Limit("nl-signup-ip", 10, 3600)
 MAILS_PER_ADDRESS = Limit("nl-mail-address", 3, 86400)
 MAILS_PER_ADDRESS_NETWORK = Limit("nl-mail-address-network", 10, 86400)
+# Submitter accounts: per client address and per email address (the account), so
+# neither a flood from one client nor guessing at one account gets far.
+ACCOUNT_SIGNUP_IP = Limit("acct-signup-ip", 10, 3600)
+ACCOUNT_SIGNUP_ADDRESS = Limit("acct-signup-address", 3, 86400)
+ACCOUNT_LOGIN_IP = Limit("acct-login-ip", 30, 900)
+ACCOUNT_LOGIN_ADDRESS = Limit("acct-login-address", 10, 900)
+ACCOUNT_RESET_IP = Limit("acct-reset-ip", 10, 3600)
+ACCOUNT_RESET_ADDRESS = Limit("acct-reset-address", 3, 86400)
+RELEASE_SUBMIT_ACCOUNT = Limit("release-submit-account", 10, 86400)
+RELEASE_SUBMIT_IP = Limit("release-submit-ip", 30, 86400)
 
 
 def client_key(remote_addr: str) -> str:
@@ -74,3 +84,13 @@ def hit(limit: Limit, key: str) -> Verdict:
         hits = 1
     retry_after = max(1, int((index + 1) * limit.window - now))
     return Verdict(allowed=hits <= limit.count, hits=hits, retry_after=retry_after)
+
+
+def hit_all(checks: list[tuple[Limit, str]]) -> Verdict:
+    """Count a hit against every (limit, key) and answer the strictest verdict:
+    refused if any is exceeded, with the longest wait."""
+    verdicts = [hit(limit, key) for limit, key in checks]
+    refused = [v for v in verdicts if not v.allowed]
+    if refused:
+        return max(refused, key=lambda v: v.retry_after)
+    return max(verdicts, key=lambda v: v.hits)
