@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "herald.discovery",
     "herald.syndication",
     "herald.newsletter",
+    "herald.ingest",
     "herald.web",
 ]
 AUTH_USER_MODEL = "accounts.User"
