@@ -1,0 +1,294 @@
+"""RSS and Atom through feedparser, from checked bytes only, never a URL or path."""
+
+import calendar
+import io
+import json
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+from lxml import etree
+
+from .common import (
+    ParseError,
+    collapse,
+    finish_item,
+    guid_from_content,
+    oversized,
+    plain_text,
+    safe_url,
+    text_to_html,
+)
+from .items import ParsedItem, WireImage
+from .safexml import load_xml, local_name, serialize
+
+# We sanitize with herald.core.sanitize ourselves, after parsing, and resolve
+# relative links only against the base URL we are given (never fetching).
+feedparser.SANITIZE_HTML = False
+feedparser.RESOLVE_RELATIVE_URIS = True
+
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+
+# What one format adds to the shared reading: its guid rule and its images.
+GuidRule = Callable[[Any, int, list[str]], str]
+ImageRule = Callable[[etree._Element, str], tuple[WireImage, ...]]
+
+
+def read_feed(
+    data: bytes,
+    base_url: str,
+    *,
+    versions: Sequence[str],
+    format_name: str,
+    item_tags: frozenset[str],
+    guid_rule: GuidRule,
+    image_rule: ImageRule,
+) -> tuple[list[ParsedItem | None], list[str]]:
+    """Parse an RSS or Atom document into items (None for skipped ones)."""
+    warnings: list[str] = []
+    utf8, root = load_xml(data, warnings)
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if base_url:
+        headers["content-location"] = base_url
+    # A stream, never bytes or str: feedparser opens a str or bytes that names a
+    # file or URL.
+    result = feedparser.parse(
+        io.BytesIO(utf8),
+        response_headers=headers,
+        sanitize_html=False,
+        resolve_relative_uris=True,
+    )
+    version = result.get("version") or ""
+    if not any(version.startswith(v) for v in versions):
+        found = version or f"<{local_name(root)}>"
+        raise ParseError(f"not an {format_name} document (found {found})")
+    elements = [e for e in root.iter() if local_name(e) in item_tags]
+    entries = result.entries
+    if len(elements) != len(entries):
+        elements = []
+    feed_language = collapse(result.feed.get("language"))
+    items: list[ParsedItem | None] = []
+    for position, entry in enumerate(entries, start=1):
+        element = elements[position - 1] if elements else None
+        raw = (
+            serialize(element)
+            if element is not None
+            else json.dumps(entry, default=str, ensure_ascii=False)
+        )
+        items.append(
+            _read_entry(
+                entry,
+                element,
+                raw,
+                position,
+                base_url,
+                feed_language,
+                warnings,
+                guid_rule,
+                image_rule,
+            )
+        )
+    return items, warnings
+
+
+def _datetime(entry: Any, key: str) -> datetime | None:
+    """feedparser's UTC reading of a date field, as an aware datetime."""
+    # dict.get: feedparser's own get() maps a missing updated onto published.
+    parsed: time.struct_time | None = dict.get(entry, f"{key}_parsed")
+    if parsed is None:
+        return None
+    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+
+
+def _text(detail: Any, fallback: str = "") -> str:
+    """The plain text of a feedparser text construct."""
+    if not detail:
+        return collapse(fallback)
+    value = detail.get("value", "") or ""
+    kind = detail.get("type", "text/plain") or "text/plain"
+    if "html" in kind:
+        return plain_text(value)
+    return collapse(value)
+
+
+def _html(detail: Any) -> str:
+    """A feedparser text construct as (unsanitized) HTML."""
+    value = detail.get("value", "") or ""
+    kind = detail.get("type", "text/plain") or "text/plain"
+    if "html" in kind:
+        return str(value)
+    return text_to_html(str(value))
+
+
+def _read_entry(
+    entry: Any,
+    element: etree._Element | None,
+    raw: str,
+    position: int,
+    base_url: str,
+    feed_language: str,
+    warnings: list[str],
+    guid_rule: GuidRule,
+    image_rule: ImageRule,
+) -> ParsedItem | None:
+    """One feedparser entry as a ParsedItem; None (and a warning) to skip it."""
+    guid = guid_rule(entry, position, warnings)
+    if oversized(raw, position, guid, warnings):
+        return None
+    headline = _text(entry.get("title_detail"), entry.get("title", ""))
+    if not headline:
+        warnings.append(f"item {position} ({guid[:200]!r}) skipped: it has no title")
+        return None
+    contents = entry.get("content") or []
+    summary_html = str(entry.get("summary", "") or "")
+    if contents:
+        html_parts = [_html(c) for c in contents if "html" in (c.get("type") or "")]
+        body_html = html_parts[0] if html_parts else _html(contents[0])
+        standfirst = plain_text(summary_html)
+    else:
+        body_html = summary_html
+        standfirst = ""
+    published = _datetime(entry, "published")
+    updated = _datetime(entry, "updated")
+    given = {key: dict.get(entry, key) for key in ("published", "updated")}
+    for key, value in (("published", published), ("updated", updated)):
+        if value is None and given[key]:
+            warnings.append(
+                f"item {position} ({guid[:200]!r}): unreadable {key} date "
+                f"{str(given[key])[:60]!r}; left empty"
+            )
+    if not any(given.values()):
+        warnings.append(f"item {position} ({guid[:200]!r}): no date given")
+    language = collapse(
+        (entry.get("title_detail") or {}).get("language") or feed_language
+    )
+    keywords = tuple(
+        dict.fromkeys(
+            collapse(tag.get("label") or tag.get("term"))
+            for tag in entry.get("tags") or []
+            if collapse(tag.get("label") or tag.get("term"))
+        )
+    )
+    authors = [collapse(a.get("name")) for a in entry.get("authors") or []]
+    byline = ", ".join(a for a in authors if a) or collapse(entry.get("author"))
+    images = image_rule(element, base_url) if element is not None else ()
+    item = ParsedItem(
+        guid=guid,
+        headline=headline,
+        body_html=body_html,
+        raw=raw,
+        standfirst=standfirst,
+        byline=plain_text(byline),
+        link=safe_url(entry.get("link"), base_url),
+        language=language,
+        first_created=published,
+        updated_at=updated or published,
+        images=images,
+        keywords=keywords,
+    )
+    return finish_item(item, structured=False)
+
+
+def media_images(element: etree._Element, base_url: str) -> list[WireImage]:
+    """Pictures given with Media RSS (media:content, media:group, and
+    media:thumbnail only when there is nothing better), with their credits and
+    descriptions; the item's own media:credit/description apply to all."""
+    item_caption = _media_text(element, "description") or _media_text(element, "title")
+    item_credit = _media_text(element, "credit")
+    images: list[WireImage] = []
+    for content in element.iter(f"{{{MEDIA_NS}}}content"):
+        medium = content.get("medium") or ""
+        kind = content.get("type") or ""
+        if medium != "image" and not kind.startswith("image/"):
+            continue
+        url = safe_url(content.get("url"), base_url)
+        if not url:
+            continue
+        images.append(
+            WireImage(
+                url=url,
+                caption=_media_text(content, "description")
+                or _media_text(content, "title")
+                or item_caption,
+                credit=_media_text(content, "credit") or item_credit,
+                photographer=_photographer(content) or _photographer(element),
+                width=_dimension(content.get("width")),
+                height=_dimension(content.get("height")),
+            )
+        )
+    if not images:
+        for thumb in element.iter(f"{{{MEDIA_NS}}}thumbnail"):
+            url = safe_url(thumb.get("url"), base_url)
+            if url:
+                images.append(
+                    WireImage(
+                        url=url,
+                        caption=item_caption,
+                        credit=item_credit,
+                        width=_dimension(thumb.get("width")),
+                        height=_dimension(thumb.get("height")),
+                    )
+                )
+                break
+    return images
+
+
+def _media_text(element: etree._Element, name: str) -> str:
+    """The plain text of a media:NAME child of `element` (direct, or in the
+    element's media:group)."""
+    for child in element:
+        if child.tag == f"{{{MEDIA_NS}}}{name}":
+            value = "".join(child.itertext())
+            if child.get("type") == "html" or name == "description":
+                return plain_text(value)
+            return collapse(value)
+    return ""
+
+
+def _photographer(element: etree._Element) -> str:
+    """The media:credit with role photographer, if any."""
+    for child in element:
+        if child.tag == f"{{{MEDIA_NS}}}credit" and (child.get("role") or "") in (
+            "photographer",
+            "author",
+        ):
+            return collapse("".join(child.itertext()))
+    return ""
+
+
+def _dimension(value: str | None) -> int | None:
+    """A width or height attribute as a positive int, else None."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return None
+    return number if 0 < number < 100_000 else None
+
+
+def enclosure_image(
+    url: str | None, kind: str | None, base_url: str, caption: str = ""
+) -> WireImage | None:
+    """An image enclosure as a WireImage, or None if it is not an image."""
+    if not (kind or "").lower().startswith("image/"):
+        return None
+    absolute = safe_url(url, base_url)
+    return WireImage(url=absolute, caption=caption) if absolute else None
+
+
+def first_present(*values: str) -> str:
+    """The first non-empty value."""
+    return next((v for v in values if v), "")
+
+
+def content_guid(entry: Any, position: int, warnings: list[str], what: str) -> str:
+    """A guid from title and date, for an entry with no id and no link."""
+    title = collapse(entry.get("title"))
+    date = collapse(entry.get("published") or entry.get("updated"))
+    warnings.append(
+        f"item {position}: no {what} and no link; identified by a hash of its "
+        "title and date"
+    )
+    return guid_from_content(title, date)

@@ -1,0 +1,241 @@
+"""ninjs 1.x/2.x/3.x parsing, checked against the IPTC's own example files."""
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+from herald.ingest.sources import ParseError, PubStatus, Subject, parse
+
+SAMPLES = settings.BASE_DIR.parent / "shared" / "samples" / "ninjs"
+LEAD = "The trial of the captain of the shipwrecked Costa Concordia cruise liner"
+
+
+def sample(name: str) -> bytes:
+    """An IPTC example file; a missing one fails the test rather than skipping."""
+    path: Path = SAMPLES / name
+    assert path.is_file(), f"IPTC sample {path} is missing"
+    return path.read_bytes()
+
+
+def one(document: Any) -> Any:
+    """The single item parsed from a JSON-able document."""
+    feed = parse("ninjs", json.dumps(document).encode())
+    (item,) = feed.items
+    return item
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1.6_004_simple_text_article.json",
+        "1.6_005_complex_text_article.json",
+        "2.2_004_simple_text_article.json",
+        "2.2_005_complex_text_article.json",
+        "3.1_004_simple_text_article.json",
+        "3.1_005_complex_text_article.json",
+    ],
+)
+def test_text_article_examples_read_alike_in_every_version(name: str) -> None:
+    feed = parse("ninjs", sample(name))
+    assert feed.warnings == ()
+    (item,) = feed.items
+    assert item.guid.startswith("http://ninjs.example.com/newsitems/20130709")
+    assert item.headline == "Captain of wrecked cruise ship on trial in Italy"
+    assert item.byline == "Paulo Santalucia and Frances d'Emilio"
+    assert item.updated_at == datetime(2013, 7, 9, 10, 37, tzinfo=UTC)
+    assert item.pubstatus is PubStatus.USABLE
+    # The richtext body is used, with the "GROSSETO, Italy (AP) --" lead taken
+    # out of the first paragraph and into the dateline.
+    assert item.body_html.startswith(f"<p>{LEAD}")
+    assert item.body_html.count("<p>") == 4
+    assert "GROSSETO" not in item.body_html
+    assert item.dateline_country == "Italy"
+    assert item.dateline_city in ("Grosseto", "Grossetto")
+    assert json.loads(item.raw) == json.loads(sample(name))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "1.6_005_complex_text_article.json",
+        "2.2_005_complex_text_article.json",
+        "3.1_005_complex_text_article.json",
+    ],
+)
+def test_complex_examples_take_located_language_and_places(name: str) -> None:
+    (item,) = parse("ninjs", sample(name)).items
+    # "located": "Grossetto, Italy" is the structured dateline.
+    assert (item.dateline_city, item.dateline_country) == ("Grossetto", "Italy")
+    assert item.language == "en"
+    assert item.places == ("Grossetto", "Tuscany", "Italy")
+
+
+def test_photo_only_example_becomes_an_item_with_its_widest_rendition() -> None:
+    (item,) = parse("ninjs", sample("2.2_006_photo_only.json")).items
+    assert item.guid == "http://ninjs.example.com/newsitems/20130709simpPh123"
+    assert item.headline == "Costa Concordia cruise ship"
+    assert item.body_html == ""
+    assert item.standfirst.startswith("The Costa Concordia cruise ship lies on its")
+    (image,) = item.images
+    assert image.url == (
+        "http://hosted.ap.org/photos/2/2643c588-dc8d-4923-bebd-e3b904edbb3a-big.jpg"
+    )
+    assert (image.width, image.height) == (429, 281)
+    assert image.photographer == "Paulo Santalucia"
+    assert image.caption.startswith("The Costa Concordia cruise ship lies")
+    assert image.alt_text == "Costa Concordia cruise ship"
+
+
+def test_list_of_items_keeps_order_and_every_field() -> None:
+    items = [
+        {
+            "uri": "urn:wire:1",
+            "version": "3",
+            "type": "text",
+            "headlines": [
+                {"role": "main", "value": "Main &amp; <b>bold</b>"},
+                {"role": "sub", "value": "The sub-headline"},
+            ],
+            "bodies": [
+                {
+                    "role": "main",
+                    "contenttype": "text/plain",
+                    "value": "KYIV (AP) - Line one.\n\nLine <two>.",
+                }
+            ],
+            "pubstatus": "canceled",
+            "urgency": 2,
+            "embargoed": "2025-06-10T12:00:00+02:00",
+            "firstcreated": "2025-06-10T08:00:00-05:00",
+            "versioncreated": "2025-06-10T09:00:00Z",
+            "subjects": [
+                {
+                    "name": "politics",
+                    "uri": "http://cv.iptc.org/newscodes/mediatopic/11000000",
+                },
+                {"name": "local colour"},
+            ],
+            "associations": [
+                {
+                    "name": "featureimage",
+                    "uri": "urn:pic:1",
+                    "type": "picture",
+                    "by": "Ann Photog",
+                    "copyrightholder": "Wire Photo",
+                    "headlines": [{"role": "main", "value": "A square"}],
+                    "descriptions": [
+                        {"role": "caption", "value": "People in a square"}
+                    ],
+                    "renditions": [
+                        {
+                            "name": "thumb",
+                            "href": "https://img.example/t.jpg",
+                            "width": 100,
+                        },
+                        {
+                            "name": "main",
+                            "href": "https://img.example/m.jpg",
+                            "width": 1600,
+                            "height": 900,
+                        },
+                        {"name": "evil", "href": "javascript:alert(1)", "width": 9999},
+                    ],
+                },
+            ],
+        },
+        {"uri": "urn:wire:2", "headline": "Second (ninjs 1.x)", "body_text": "Hi."},
+    ]
+    feed = parse("ninjs", json.dumps(items).encode())
+    first, second = feed.items
+    assert first.guid == "urn:wire:1" and second.guid == "urn:wire:2"
+    assert first.headline == "Main & bold"
+    assert first.standfirst == "The sub-headline"
+    assert first.version == 3
+    assert first.urgency == 2
+    assert first.pubstatus is PubStatus.CANCELED
+    assert first.embargo_until == datetime(2025, 6, 10, 10, 0, tzinfo=UTC)
+    assert first.first_created == datetime(2025, 6, 10, 13, 0, tzinfo=UTC)
+    assert first.body_html == "<p>Line one.</p><p>Line &lt;two&gt;.</p>"
+    assert first.dateline_city == "Kyiv"
+    assert first.subjects == (
+        Subject(name="politics", code="medtop:11000000"),
+        Subject(name="local colour"),
+    )
+    (image,) = first.images
+    assert image.url == "https://img.example/m.jpg"
+    assert image.caption == "People in a square"
+    assert image.credit == "Wire Photo"
+    assert image.photographer == "Ann Photog"
+    assert second.body_html == "<p>Hi.</p>"
+
+
+def test_ninjs_3_camel_case_fields_are_read() -> None:
+    item = one(
+        {
+            "uri": "urn:wire:3",
+            "headlines": [{"role": "main", "value": "Camel"}],
+            "pubStatus": "withheld",
+            "embargoedUntil": "2030-01-01T00:00:00Z",
+            "versionCreated": "2025-01-01T00:00:00+09:00",
+            "firstCreated": "2024-12-31T00:00:00Z",
+        }
+    )
+    assert item.pubstatus is PubStatus.WITHHELD
+    assert item.embargo_until == datetime(2030, 1, 1, tzinfo=UTC)
+    assert item.updated_at == datetime(2024, 12, 31, 15, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "empty"),
+        (b'{"uri": "x", ', "not valid JSON at line 1"),
+        (b'"just a string"', "expected an object or a list"),
+        (b"\xff\xfe{}", "must be UTF-8"),
+        (b"[" * 100 + b"]" * 100, "nested more than"),
+        (b"[" * 100_000 + b"]" * 100_000, "nested more than"),
+    ],
+)
+def test_unusable_documents_raise_a_clear_parse_error(
+    data: bytes, message: str
+) -> None:
+    with pytest.raises(ParseError, match=message):
+        parse("ninjs", data)
+
+
+def test_bad_items_are_skipped_with_warnings_and_the_rest_kept() -> None:
+    document = [
+        "not an object",
+        {"headline": "no uri"},
+        {"uri": "urn:x:1"},
+        {
+            "uri": "urn:x:2",
+            "headline": "Good",
+            "urgency": "urgent",
+            "version": "v2",
+            "versioncreated": "yesterday",
+            "pubstatus": "maybe",
+        },
+        {"uri": "urn:x:2", "headline": "Reused guid"},
+    ]
+    feed = parse("ninjs", json.dumps(document).encode())
+    (item,) = feed.items
+    assert item.headline == "Good"
+    assert item.urgency is None and item.version is None and item.updated_at is None
+    assert item.pubstatus is PubStatus.USABLE
+    text = "\n".join(feed.warnings)
+    for expected in (
+        "item 1 skipped: expected an object",
+        "item 2 skipped: it has no uri",
+        "item 3 ('urn:x:1') skipped: it has no headline",
+        "urgency ignored",
+        "version ignored",
+        "unreadable versioncreated 'yesterday'",
+        "unknown pubstatus 'maybe'",
+        "item 5: guid 'urn:x:2' repeats an earlier item",
+    ):
+        assert expected in text

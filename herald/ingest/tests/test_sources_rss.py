@@ -1,0 +1,128 @@
+"""RSS 2.0 and Atom 1.0 parsing with Herald's own small fixture feeds."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from herald.ingest.sources import ParseError, PubStatus, WireImage, parse
+
+FEEDS = Path(__file__).parent / "feeds"
+
+
+def feed_bytes(name: str) -> bytes:
+    """A fixture feed from herald/ingest/tests/feeds/."""
+    return (FEEDS / name).read_bytes()
+
+
+def rss(items: str, *, channel: str = "") -> bytes:
+    """A minimal RSS 2.0 document around `items`."""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>T</title><link>https://t.example/</link><description>D</description>"
+        f"{channel}{items}</channel></rss>"
+    ).encode()
+
+
+def test_rss_item_reads_every_field() -> None:
+    feed = parse("rss", feed_bytes("rss_basic.xml"), base_url="https://wire.example/f")
+    first, second, third = feed.items
+    assert first.guid == "pw-2025-0001"
+    # HTML in the title is plain text, entities unescaped once.
+    assert first.headline == "Quake shakes Tokyo & Yokohama"
+    assert first.link == "https://wire.example/stories/quake-tokyo"
+    assert first.byline == "Aiko Tanaka"
+    assert first.language == "en-gb"
+    assert first.keywords == ("Disasters", "Japan")
+    assert first.pubstatus is PubStatus.USABLE
+    # pubDate "Tue, 10 Jun 2025 10:00:00 +0200".
+    assert first.updated_at == datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
+    assert first.first_created == first.updated_at
+    assert (first.dateline_city, first.dateline_country) == ("Tokyo", "Japan")
+    assert first.body_html.startswith("<p>A strong earthquake shook buildings")
+    assert first.standfirst == "A magnitude 6.1 quake shook the capital on Tuesday."
+    assert "<script" not in first.body_html and "alert" not in first.body_html
+    assert "javascript:" not in first.body_html
+    assert 'href="https://wire.example/more"' in first.body_html
+    # The enclosure and the media:content name one picture: kept once, with the
+    # Media RSS credit and description.
+    assert first.images == (
+        WireImage(
+            url="https://img.wire.example/quake.jpg",
+            caption="Office workers outside a tower in Shinjuku.",
+            credit="Ken Sato",
+            photographer="Ken Sato",
+            width=1200,
+            height=800,
+        ),
+    )
+    assert first.raw.startswith("<item") and "pw-2025-0001" in first.raw
+    assert first.raw.endswith("</item>")
+
+    # No guid: the link is the guid; an ISO date with -05:00 is kept correct.
+    assert second.guid == "https://wire.example/stories/markets"
+    assert second.updated_at == datetime(2025, 6, 10, 16, 30, tzinfo=UTC)
+    assert second.body_html == "<p>Shares were little changed.</p>"
+    assert second.dateline_city == "Osaka"
+
+    # No guid, no link, no date: a content hash, with warnings.
+    assert third.guid.startswith("sha256:")
+    assert third.updated_at is None
+    assert third.body_html == "<p>No date, no guid, no link.</p>"
+    assert any("identified by a hash" in w for w in feed.warnings)
+    assert any("no date given" in w for w in feed.warnings)
+
+
+def test_rss_guid_hash_is_stable_between_polls() -> None:
+    data = rss("<item><title>Same</title><pubDate>Tue, 10 Jun 2025</pubDate></item>")
+    assert parse("rss", data).items[0].guid == parse("rss", data).items[0].guid
+
+
+def test_atom_entry_reads_every_field() -> None:
+    feed = parse("atom", feed_bytes("atom_basic.xml"))
+    assert feed.warnings == ()
+    first, second = feed.items
+    assert first.guid == "tag:atom.example,2025:monsoon-1"
+    assert first.headline == "Monsoon reaches Kerala early"
+    assert first.link == "https://atom.example/monsoon"
+    assert first.byline == "Priya Nair"
+    assert first.language == "en"
+    assert first.keywords == ("Weather",)
+    # published +05:30 and updated +02:00, both normalized to UTC.
+    assert first.first_created == datetime(2025, 6, 10, 2, 45, tzinfo=UTC)
+    assert first.updated_at == datetime(2025, 6, 10, 7, 0, tzinfo=UTC)
+    assert (first.dateline_city, first.dateline_country) == ("Kochi", "India")
+    assert first.body_html == (
+        "<p>The southwest monsoon set in over Kerala on Tuesday.</p>"
+        "<p>Farmers welcomed the rain.</p>"
+    )
+    assert first.standfirst == "The monsoon arrived three days ahead of schedule."
+    assert first.images == (
+        WireImage(
+            url="https://atom.example/img/monsoon.jpg", caption="Rain over Kochi"
+        ),
+    )
+    assert first.raw.startswith("<entry") and first.raw.endswith("</entry>")
+    # xhtml content; no summary, so no standfirst repeating the body.
+    assert second.body_html == "<p>India chose to bat.</p>"
+    assert second.dateline_city == "Mumbai"
+    assert second.standfirst == ""
+
+
+@pytest.mark.parametrize(
+    ("fmt", "name", "message"),
+    [
+        ("rss", "atom_basic.xml", "not an RSS document"),
+        ("atom", "rss_basic.xml", "not an Atom document"),
+    ],
+)
+def test_a_feed_of_the_other_format_is_refused(
+    fmt: str, name: str, message: str
+) -> None:
+    with pytest.raises(ParseError, match=message):
+        parse(fmt, feed_bytes(name))
+
+
+def test_unknown_format_is_a_value_error() -> None:
+    with pytest.raises(ValueError, match="unknown wire format 'json'"):
+        parse("json", b"{}")
