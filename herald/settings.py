@@ -210,6 +210,18 @@ HERALD_API_PAGE_SIZE = int(_env("HERALD_API_PAGE_SIZE", "50"))
 # Requests a partner's API key may make per hour.
 HERALD_API_RATE_LIMIT = int(_env("HERALD_API_RATE_LIMIT", "3600"))
 
+# --- Outbound HTTP (herald/core/fetching.py) ----------------------------------------
+# One deadline for a whole request, redirects included (seconds).
+HERALD_FETCH_TIMEOUT = float(_env("HERALD_FETCH_TIMEOUT", "20"))
+# Cap on a response body, and on its decoded size when it is gzipped (bytes).
+HERALD_FETCH_MAX_BYTES = int(_env("HERALD_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
+HERALD_FETCH_MAX_REDIRECTS = int(_env("HERALD_FETCH_MAX_REDIRECTS", "5"))
+# Non-public addresses or networks the fetcher may still connect to, e.g.
+# "127.0.0.1,::1" for feeds served on this machine in development.
+HERALD_FETCH_ALLOWED_ADDRESSES = _env_list("HERALD_FETCH_ALLOWED_ADDRESSES", "")
+# PEM file of CA certificates trusted for https; empty uses the system's store.
+HERALD_FETCH_CA_FILE = _env("HERALD_FETCH_CA_FILE", "")
+
 # --- Email --------------------------------------------------------------------
 # console: (print), file:PATH (one .eml file a message in PATH), or
 # smtp://[user:password@]host:port / smtps://... (implicit TLS) / smtp+starttls://...
