@@ -222,6 +222,17 @@ HERALD_FETCH_ALLOWED_ADDRESSES = _env_list("HERALD_FETCH_ALLOWED_ADDRESSES", "")
 # PEM file of CA certificates trusted for https; empty uses the system's store.
 HERALD_FETCH_CA_FILE = _env("HERALD_FETCH_CA_FILE", "")
 
+# --- Wire ingest (herald/ingest) -------------------------------------------------
+# Estimated Jaccard similarity (word-pair shingles) at or above which a wire item is
+# the same news as a stored one; chosen on herald/ingest/tests/duplicate_pairs.py.
+HERALD_INGEST_DUPLICATE_THRESHOLD = float(
+    _env("HERALD_INGEST_DUPLICATE_THRESHOLD", "0.2")
+)
+# How long one poll may hold a source before another process may poll it (seconds).
+HERALD_INGEST_LEASE_SECONDS = int(_env("HERALD_INGEST_LEASE_SECONDS", "300"))
+# Sources fetched at once by one `herald ingest` or worker poll.
+HERALD_INGEST_CONCURRENCY = int(_env("HERALD_INGEST_CONCURRENCY", "4"))
+
 # --- Email --------------------------------------------------------------------
 # console: (print), file:PATH (one .eml file a message in PATH), or
 # smtp://[user:password@]host:port / smtps://... (implicit TLS) / smtp+starttls://...

@@ -371,3 +371,88 @@ def publish_due_stories(now: datetime | None = None) -> int:
             publish_story(story, by=None, note="Published on schedule")
             count += 1
     return count
+
+
+# --- wire copy: changes made for the system by ingest, with no user -------------------
+@transaction.atomic
+def create_wire_story(
+    *,
+    editions: Iterable[Edition],
+    sections: Iterable[Any] = (),
+    places: Iterable[Any] = (),
+    tags: Iterable[Any] = (),
+    publish: bool,
+    note: str,
+    **fields: Any,
+) -> Story:
+    """Create a story from a wire item, then publish it or put it in review.
+
+    Ingest acts for the system, so no user is checked; the source's and the routing
+    rules' settings decided the editions. `fields` must name the origin edition and
+    the primary section, and the origin edition must be one of `editions`.
+    """
+    story = Story(created_by=None, **fields)
+    if not story.slug:
+        story.slug = unique_slug(story.headline)
+    chosen = list(editions)
+    if story.origin_edition not in chosen:
+        raise ValidationError({"editions": "The origin edition must be one of them."})
+    story.full_clean(exclude=["slug"])
+    story.save()
+    story.editions.set(chosen)
+    story.sections.set({story.primary_section, *sections})
+    story.places.set(_with_dateline_place(story, places))
+    story.tags.set(tags)
+    _record_revision(story, by=None, note=note)
+    _log(story, "create", by=None, before="", note=note)
+    if publish:
+        return publish_story(story, by=None, note=note)
+    return _move(story, Status.IN_REVIEW, by=None, action="submit", note=note)
+
+
+@transaction.atomic
+def update_wire_story(story: Story, *, note: str, **changes: Any) -> Story:
+    """Apply a newer wire version to `story` and record a revision when its text
+    changed. A retracted story stays as it is (returned unchanged)."""
+    current = _locked(story)
+    if current.status == Status.RETRACTED:
+        return current
+    text_changed = any(
+        k in changes and changes[k] != getattr(current, k) for k in TEXT_FIELDS
+    )
+    for field, value in changes.items():
+        setattr(current, field, value)
+    current.full_clean(exclude=["slug"])
+    now = timezone.now()
+    current.modified_at = now
+    if text_changed and current.status == Status.PUBLISHED:
+        current.updated_at = now
+    current.save()
+    if text_changed:
+        _record_revision(current, by=None, note=note)
+    _log(current, "edit", by=None, before=current.status, note=note)
+    _announce(current)
+    _copy_into(story, current)
+    return current
+
+
+@transaction.atomic
+def withdraw_wire_story(story: Story, *, note: str) -> Story:
+    """The agency canceled the item: retract a published story, and take one that
+    is not yet public back to draft (out of the review queue or schedule)."""
+    current = _locked(story)
+    if current.status == Status.PUBLISHED:
+        return _move(
+            story,
+            Status.RETRACTED,
+            by=None,
+            action="retract",
+            note=note,
+            retracted_at=timezone.now(),
+            retraction_note=note,
+        )
+    if current.status in {Status.IN_REVIEW, Status.SCHEDULED}:
+        return _move(
+            story, Status.DRAFT, by=None, action="return", note=note, scheduled_for=None
+        )
+    return current
