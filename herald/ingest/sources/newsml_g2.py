@@ -14,6 +14,7 @@ from .common import (
     oversized,
     parse_datetime,
     parse_int,
+    plain_text,
     safe_url,
     text_to_html,
 )
@@ -424,11 +425,11 @@ def _read_item(
         standfirst = summary
     item = ParsedItem(
         guid=guid,
-        headline=headline,
+        headline=plain_text(headline),
         body_html=body_html,
         raw=raw,
-        standfirst=standfirst,
-        byline=byline,
+        standfirst=plain_text(standfirst),
+        byline=plain_text(byline),
         dateline_city=city,
         dateline_country=country,
         link="",

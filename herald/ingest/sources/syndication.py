@@ -104,14 +104,12 @@ def _datetime(entry: Any, key: str) -> datetime | None:
 
 
 def _text(detail: Any, fallback: str = "") -> str:
-    """The plain text of a feedparser text construct."""
+    """The plain text of a feedparser text construct. Markup is stripped whatever
+    type the feed claims: feedparser calls a title with a <script> in it plain
+    text, and wire titles are never meant to show tags."""
     if not detail:
-        return collapse(fallback)
-    value = detail.get("value", "") or ""
-    kind = detail.get("type", "text/plain") or "text/plain"
-    if "html" in kind:
-        return plain_text(value)
-    return collapse(value)
+        return plain_text(fallback or "")
+    return plain_text(detail.get("value", "") or "")
 
 
 def _html(detail: Any) -> str:

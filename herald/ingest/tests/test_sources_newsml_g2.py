@@ -134,3 +134,181 @@ def test_fragment_outside_the_namespace_is_refused() -> None:
     fragment = sample("LISTING_28_Illustrating_Located_Subject_and_Dateline.xml")
     with pytest.raises(ParseError, match="not a NewsML-G2 document"):
         parse("newsml-g2", fragment)
+
+
+MESSAGE = f"""<?xml version="1.0" encoding="UTF-8"?>
+<newsMessage xmlns="{NAR}">
+  <header><sent>2025-06-10T10:00:00Z</sent></header>
+  <itemSet>
+    <packageItem guid="urn:pkg:1" version="1">
+      <groupSet root="G1">
+        <group id="G1" role="group:main">
+          <itemRef residref="urn:text:1"/>
+          <itemRef residref="urn:pic:1"/>
+          <itemRef residref="urn:elsewhere:9"/>
+        </group>
+      </groupSet>
+    </packageItem>
+    <newsItem guid="urn:text:1" version="4" xml:lang="en">
+      <itemMeta>
+        <itemClass qcode="ninat:text"/>
+        <versionCreated>2025-06-10T12:00:00+02:00</versionCreated>
+        <embargoed>2025-06-11T00:00:00-05:00</embargoed>
+        <pubStatus qcode="stat:withheld"/>
+      </itemMeta>
+      <contentMeta>
+        <urgency>2</urgency>
+        <located type="cptype:city" qcode="geo:1"><name>Osaka</name>
+          <broader type="cptype:country" qcode="iso3166-1a2:JP">
+            <name>Japan</name>
+          </broader>
+        </located>
+        <by>By Kenji Mori</by>
+        <subject type="cpnat:abstract" qcode="medtop:04000000">
+          <name xml:lang="de">Wirtschaft</name><name xml:lang="en">economy</name>
+        </subject>
+        <subject type="cpnat:person" qcode="p:1"><name>Someone</name></subject>
+        <subject type="cpnat:geoArea" qcode="geo:2"><name>Kansai</name></subject>
+        <headline>Osaka &lt;b&gt;port&lt;/b&gt; reopens</headline>
+        <headline role="hlrole:sub">Ships queue after the typhoon</headline>
+        <description role="drol:summary">The port reopened on Tuesday.</description>
+      </contentMeta>
+      <contentSet>
+        <inlineXML contenttype="application/xhtml+xml">
+          <html xmlns="http://www.w3.org/1999/xhtml"><head><title>x</title></head>
+          <body><p>OSAKA (Kyodo) - The port reopened.</p>
+          <script>alert(1)</script><p onclick="x()">Second <a
+          href="javascript:alert(2)">para</a>.</p></body></html>
+        </inlineXML>
+      </contentSet>
+    </newsItem>
+    <newsItem guid="urn:pic:1" version="1">
+      <itemMeta><itemClass qcode="ninat:picture"/>
+        <versionCreated>2025-06-10T09:00:00Z</versionCreated></itemMeta>
+      <contentMeta>
+        <creator role="crol:photographer"><name>Yui Abe</name></creator>
+        <creditline>Kyodo</creditline>
+        <headline>Ships at anchor</headline>
+        <description role="drol:caption">Ships wait outside Osaka port.</description>
+      </contentMeta>
+      <contentSet>
+        <remoteContent rendition="rnd:thumb" href="https://img.example/t.jpg"
+          contenttype="image/jpeg" width="100" height="60"/>
+        <remoteContent rendition="rnd:web" href="https://img.example/w.jpg"
+          contenttype="image/jpeg" width="1024" height="600"/>
+      </contentSet>
+    </newsItem>
+    <newsItem guid="urn:text:2" version="7">
+      <itemMeta><itemClass qcode="ninat:text"/>
+        <versionCreated>2025-06-10T13:00:00Z</versionCreated>
+        <pubStatus qcode="stat:canceled"/></itemMeta>
+      <contentMeta><headline>Withdrawn story</headline></contentMeta>
+    </newsItem>
+    <newsItem version="1"><contentMeta><headline>No guid</headline></contentMeta>
+    </newsItem>
+    <conceptItem guid="urn:concept:1"/>
+  </itemSet>
+</newsMessage>
+"""
+
+
+def test_news_message_reads_its_items_and_attaches_package_pictures() -> None:
+    feed = parse("newsml-g2", MESSAGE.encode())
+    text, picture, canceled = feed.items
+    assert text.guid == "urn:text:1" and text.version == 4
+    assert text.headline == "Osaka port reopens"
+    assert text.standfirst == "Ships queue after the typhoon"
+    assert text.pubstatus is PubStatus.WITHHELD
+    assert text.urgency == 2
+    assert text.byline == "By Kenji Mori"
+    assert text.language == "en"
+    assert text.updated_at == datetime(2025, 6, 10, 10, 0, tzinfo=UTC)
+    assert text.embargo_until == datetime(2025, 6, 11, 5, 0, tzinfo=UTC)
+    assert (text.dateline_city, text.dateline_country) == ("Osaka", "Japan")
+    assert text.places == ("Osaka", "Kansai")
+    assert text.subjects == (Subject(name="economy", code="medtop:04000000"),)
+    # XHTML body: the lead dateline (same place) taken off, script and handlers gone.
+    assert text.body_html.startswith("<p>The port reopened.</p>")
+    assert "script" not in text.body_html and "alert" not in text.body_html
+    assert "onclick" not in text.body_html and "<title>" not in text.body_html
+    # The package groups the picture with the text: it comes as the text's image.
+    (image,) = text.images
+    assert image.url == "https://img.example/w.jpg"
+    assert (image.width, image.height) == (1024, 600)
+    assert image.caption == "Ships wait outside Osaka port."
+    assert image.credit == "Kyodo" and image.photographer == "Yui Abe"
+    assert picture.guid == "urn:pic:1" and picture.images == (image,)
+    assert canceled.pubstatus is PubStatus.CANCELED and canceled.version == 7
+    # Each raw is its own newsItem, namespaces and all, re-parseable alone.
+    assert text.raw.startswith("<newsItem") and 'guid="urn:text:1"' in text.raw
+    assert "urn:pic:1" not in text.raw
+    (alone,) = parse("newsml-g2", text.raw.encode()).items
+    assert alone.headline == text.headline
+    warnings = "\n".join(feed.warnings)
+    assert "skipped a <conceptItem>" in warnings
+    assert "item 4 skipped: its newsItem has no guid" in warnings
+    assert "'urn:elsewhere:9', which is not in this document" in warnings
+    assert "urn:pic:1', which is not" not in warnings
+
+
+def test_a_conflicting_structured_dateline_keeps_the_lead_in_the_body() -> None:
+    document = news_item(
+        "<contentMeta><located><name>Berlin</name></located><headline>H</headline>"
+        "</contentMeta><contentSet><inlineXML><html xmlns="
+        '"http://www.w3.org/1999/xhtml"><body><p>PARIS (AFP) - Text.</p></body>'
+        "</html></inlineXML></contentSet>"
+    )
+    (item,) = parse("newsml-g2", document).items
+    assert item.dateline_city == "Berlin"
+    assert item.body_html == "<p>PARIS (AFP) - Text.</p>"
+
+
+def test_inline_plain_text_becomes_paragraphs() -> None:
+    document = news_item(
+        "<contentMeta><headline>H</headline></contentMeta><contentSet>"
+        '<inlineData contenttype="text/plain">LIMA, Peru: One &amp; two.\n\n'
+        "Three &lt;four&gt;.</inlineData></contentSet>"
+    )
+    (item,) = parse("newsml-g2", document).items
+    assert item.body_html == "<p>One &amp; two.</p><p>Three &lt;four&gt;.</p>"
+    assert (item.dateline_city, item.dateline_country) == ("Lima", "Peru")
+
+
+@pytest.mark.parametrize(
+    ("inner", "warning"),
+    [
+        ('<itemMeta><pubStatus qcode="stat:lost"/></itemMeta>', "unknown pubStatus"),
+        ("<contentMeta><urgency>high</urgency></contentMeta>", "urgency ignored"),
+        ("<contentMeta><urgency>12</urgency></contentMeta>", "out of range 1-9"),
+    ],
+)
+def test_bad_item_fields_are_warnings_not_failures(inner: str, warning: str) -> None:
+    document = news_item(
+        inner.replace("</contentMeta>", "<headline>H</headline></contentMeta>")
+        if "contentMeta" in inner
+        else inner + "<contentMeta><headline>H</headline></contentMeta>"
+    )
+    feed = parse("newsml-g2", document)
+    (item,) = feed.items
+    assert item.pubstatus is PubStatus.USABLE and item.urgency is None
+    assert any(warning in w for w in feed.warnings)
+
+
+def test_bad_version_is_a_warning_and_no_headline_skips_the_item() -> None:
+    feed = parse("newsml-g2", news_item("<contentMeta/>", version="x"))
+    assert feed.items == ()
+    assert any("version ignored" in w for w in feed.warnings)
+    assert any("skipped: it has no headline" in w for w in feed.warnings)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (f'<conceptItem xmlns="{NAR}" guid="c"/>', "not a NewsML-G2 news item"),
+        ('<newsItem guid="g"><contentMeta/></newsItem>', "not a NewsML-G2 document"),
+        ("<rss version='2.0'><channel/></rss>", "not a NewsML-G2 document"),
+    ],
+)
+def test_documents_that_are_not_news_are_refused(data: str, message: str) -> None:
+    with pytest.raises(ParseError, match=message):
+        parse("newsml-g2", data.encode())
