@@ -210,7 +210,7 @@ def is_allowed_address(address: IPAddress) -> bool:
 def _remaining(deadline: float) -> float:
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise DeadlineExceeded("the request took longer than its deadline")
+        raise DeadlineExceeded("")  # fetch() words the message
     return remaining
 
 
@@ -356,7 +356,7 @@ def resolve(host: str, port: int, deadline: float) -> list[IPAddress]:
         pass  # a name: resolved below
     else:
         if not is_allowed_address(literal):
-            raise BlockedAddress(f"{literal} is not a public address")
+            raise BlockedAddress(f"{host} is not a public address")
         return [literal]
     outcome: dict[str, object] = {}
 
@@ -370,7 +370,7 @@ def resolve(host: str, port: int, deadline: float) -> list[IPAddress]:
     thread.start()
     thread.join(_remaining(deadline))
     if thread.is_alive():
-        raise DeadlineExceeded(f"resolving {host} took longer than the deadline")
+        raise DeadlineExceeded(f"while resolving {host}")
     error = outcome.get("error")
     if isinstance(error, socket.gaierror):
         raise ConnectionFailed(f"cannot resolve {host}: {error.strerror}")
@@ -544,18 +544,33 @@ def fetch(
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     target = _parse_url(url)
-    for hop in range(max_redirects + 1):
-        result = _request_once(target, headers, deadline, max_bytes)
-        if isinstance(result, FetchResult):
-            logger.debug(
-                "Fetched a URL.",
-                extra={"url": url, "status": result.status, "bytes": len(result.body)},
-            )
-            return result
-        if hop == max_redirects:
-            break
-        target = _parse_url(urljoin(target.url, result))
-    raise TooManyRedirects(f"{url} redirected more than {max_redirects} times")
+    redirects = 0
+    while True:
+        try:
+            result = _request_once(target, headers, deadline, max_bytes)
+            if isinstance(result, FetchResult):
+                break
+            if redirects == max_redirects:
+                raise TooManyRedirects(
+                    f"{url} redirected more than {max_redirects} times"
+                )
+            redirects += 1
+            target = _parse_url(urljoin(target.url, result))
+        except DeadlineExceeded as error:
+            stage = f" ({error})" if str(error) else ""
+            raise DeadlineExceeded(
+                f"{url} took longer than the {timeout:g} s deadline{stage}"
+            ) from error
+        except FetchError as error:
+            if redirects and not isinstance(error, TooManyRedirects):
+                # Say where the hop came from: the source's URL is what people know.
+                error.args = (f"{error} (redirected from {url})",)
+            raise
+    logger.debug(
+        "Fetched a URL.",
+        extra={"url": url, "status": result.status, "bytes": len(result.body)},
+    )
+    return result
 
 
 def _request_once(
@@ -581,7 +596,7 @@ def _request_once(
     except FetchError:
         raise
     except TimeoutError as error:
-        raise DeadlineExceeded(f"{target.url} took longer than the deadline") from error
+        raise DeadlineExceeded("") from error
     except ssl.SSLError as error:
         raise ConnectionFailed(
             f"TLS with {target.host} failed: {error.reason or error}"

@@ -12,6 +12,9 @@ polls); a route may also be a function of the request. `server.requests` records
 arrived. The fetcher refuses loopback unless it is allowed, so tests set
 `settings.HERALD_FETCH_ALLOWED_ADDRESSES = ["127.0.0.1"]`.
 
+`make_certificates()` makes a throwaway CA and server certificate with openssl, for
+`serve(..., tls=certificates.server_context())` and HERALD_FETCH_CA_FILE.
+
 `guard_connections()` fails a test that opens a socket to any address outside its list,
 and `stub_dns()` makes names resolve to chosen (loopback) addresses, so that tests never
 send a packet beyond this machine.
@@ -23,11 +26,15 @@ import contextlib
 import ipaddress
 import socket
 import socketserver
+import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 
@@ -76,12 +83,43 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, host: str, routes: dict[str, RouteSource]) -> None:
+    def __init__(
+        self,
+        host: str,
+        routes: dict[str, RouteSource],
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
         self.routes = routes
         self.requests: list[RecordedRequest] = []
+        self.tls_names: list[str | None] = []
+        self.errors: list[BaseException] = []
         self.stopping = threading.Event()
+        self.tls = tls
+        if tls is not None:
+            tls.sni_callback = self._record_sni
         super().__init__((host, 0), _Handler)
+
+    def _record_sni(
+        self, _sock: ssl.SSLObject | ssl.SSLSocket, name: str | None, _ctx: Any
+    ) -> None:
+        self.tls_names.append(name)
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        if self.tls is not None:
+            # The handshake runs in the request's thread (see _Handler.setup), so a
+            # client that stalls it cannot stop the server from accepting others.
+            sock = self.tls.wrap_socket(
+                sock, server_side=True, do_handshake_on_connect=False
+            )
+        return sock, address
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Keep failures (a client refusing our certificate) for tests, not stderr."""
+        error = sys.exc_info()[1]
+        if error is not None:
+            self.errors.append(error)
 
     def server_bind(self) -> None:
         # Skip HTTPServer's reverse lookup of the host name: tests make no DNS queries.
@@ -93,6 +131,12 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+
+    def setup(self) -> None:
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(10)
+            self.request.do_handshake()
+        super().setup()
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: tests read `server.requests` instead of a log."""
@@ -186,23 +230,43 @@ class LoopbackServer:
         return self._server.requests
 
     @property
+    def tls_names(self) -> list[str | None]:
+        return self._server.tls_names
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions raised while serving (failed TLS handshakes, for instance)."""
+        return self._server.errors
+
+    @property
+    def scheme(self) -> str:
+        return "https" if self._server.tls is not None else "http"
+
+    @property
     def origin(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"{self.scheme}://{host}:{self.port}"
 
     def url(self, path: str = "/", *, host: str = "") -> str:
         """The URL of `path`, on this server's address or on another host name."""
         if host:
-            return f"http://{host}:{self.port}{path}"
+            return f"{self.scheme}://{host}:{self.port}{path}"
         return f"{self.origin}{path}"
 
 
 @contextmanager
 def serve(
-    routes: Mapping[str, RouteSource], *, host: str = "127.0.0.1"
+    routes: Mapping[str, RouteSource],
+    *,
+    host: str = "127.0.0.1",
+    tls: ssl.SSLContext | None = None,
 ) -> Iterator[LoopbackServer]:
-    """Serve `routes` on `host` (a loopback address) and a free port for the block."""
-    server = _Server(host, dict(routes))
+    """Serve `routes` on `host` (a loopback address) and a free port for the block.
+
+    With `tls` (e.g. `Certificates.server_context()`), it serves https; the names
+    clients asked for in TLS SNI are kept in `server.tls_names`.
+    """
+    server = _Server(host, dict(routes), tls)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
@@ -299,3 +363,59 @@ def stub_dns(names: dict[str, list[str]]) -> Iterator[None]:
         yield
     finally:
         socket.getaddrinfo = real_getaddrinfo
+
+
+@dataclass(frozen=True)
+class Certificates:
+    """A throwaway certificate authority and a server certificate it signed."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+
+    def server_context(self) -> ssl.SSLContext:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(self.cert_file, self.key_file)
+        return context
+
+
+def make_certificates(folder: Path, names: Iterable[str]) -> Certificates:
+    """Make a CA and a server certificate for `names` (host names or IPs), with
+    Debian's openssl, in `folder`. Point HERALD_FETCH_CA_FILE at `ca_file`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    alt_names = ",".join(
+        f"IP:{name}" if _is_ip(name) else f"DNS:{name}" for name in names
+    )
+    ca_key, ca_file = folder / "ca.key", folder / "ca.pem"
+    key_file, csr, cert_file = (
+        folder / "server.key",
+        folder / "server.csr",
+        folder / "server.pem",
+    )
+    extensions = folder / "server.ext"
+    extensions.write_text(
+        f"subjectAltName={alt_names}\nbasicConstraints=critical,CA:FALSE\n"
+        "keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n"
+    )
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    commands: list[list[str | Path]] = [
+        ["openssl", "req", "-x509", *ec, "-keyout", ca_key, "-out", ca_file,
+         "-days", "2", "-subj", "/CN=Herald Test CA",
+         "-addext", "basicConstraints=critical,CA:TRUE",
+         "-addext", "keyUsage=critical,keyCertSign,cRLSign"],
+        ["openssl", "req", *ec, "-keyout", key_file, "-out", csr,
+         "-subj", "/CN=herald-test-server"],
+        ["openssl", "x509", "-req", "-in", csr, "-CA", ca_file, "-CAkey", ca_key,
+         "-CAcreateserial", "-out", cert_file, "-days", "2", "-extfile", extensions],
+    ]  # fmt: skip
+    for command in commands:
+        subprocess.run(command, check=True, capture_output=True, timeout=30)
+    return Certificates(ca_file=ca_file, cert_file=cert_file, key_file=key_file)
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True

@@ -27,7 +27,14 @@ from herald.core.fetching import (
     is_allowed_address,
     is_public_address,
 )
-from herald.core.tests.httpserver import Route, guard_connections, serve, stub_dns
+from herald.core.tests.httpserver import (
+    Certificates,
+    Route,
+    guard_connections,
+    make_certificates,
+    serve,
+    stub_dns,
+)
 
 LOOPBACK = ["127.0.0.1", "127.0.0.2", "::1"]
 
@@ -246,7 +253,9 @@ def test_trickling_body_is_cut_at_the_total_deadline() -> None:
     slow = Route(body=b"x" * 100, trickle=1.0)  # one byte a second
     with serve({"/slow": slow}) as server:
         started = time.monotonic()
-        with pytest.raises(DeadlineExceeded, match="deadline"):
+        with pytest.raises(
+            DeadlineExceeded, match=r"took longer than the 1 s deadline"
+        ):
             fetch(server.url("/slow"), timeout=1.0)
         elapsed = time.monotonic() - started
     assert 0.9 < elapsed < 1.6
@@ -465,10 +474,11 @@ def test_redirect_to_a_private_address_is_refused_without_connecting(
 ) -> None:
     with (
         serve({"/feed": Route.redirect(location)}) as server,
-        pytest.raises(BlockedAddress, match="not a public address"),
+        pytest.raises(BlockedAddress, match="not a public address") as caught,
     ):
         fetch(server.url("/feed"), timeout=2)
     assert connections == ["127.0.0.1"]
+    assert str(caught.value).endswith(f"(redirected from {server.url('/feed')})")
 
 
 @pytest.mark.parametrize(
@@ -573,3 +583,107 @@ def test_ipv6_loopback_server_is_reachable_when_allowed(settings: Any) -> None:
         server_cm.__exit__(None, None, None)
     assert result.body == b"v6"
     assert server.requests[0].headers["Host"] == f"[::1]:{server.port}"
+
+
+def test_international_host_name_is_sent_in_its_ascii_form(
+    public_host: str, connections: list[str]
+) -> None:
+    with (
+        serve({"/feed": Route(body=b"idn")}, host="127.0.0.2") as server,
+        stub_dns({"xn--bcher-kva.example": ["127.0.0.2"]}),
+    ):
+        result = fetch(server.url("/feed", host="bücher.example"), timeout=2)
+    assert result.body == b"idn"
+    assert server.requests[0].headers["Host"] == f"xn--bcher-kva.example:{server.port}"
+
+
+def test_header_flood_is_a_bad_response() -> None:
+    head = b"HTTP/1.1 200 OK\r\n" + b"X-Flood: 1\r\n" * 1000 + b"\r\n"
+    with (
+        serve({"/feed": Route(raw=head)}) as server,
+        pytest.raises(BadResponse, match="more than 100 headers"),
+    ):
+        fetch(server.url("/feed"), timeout=2)
+
+
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_server_that_accepts_and_stays_silent_is_cut_at_the_deadline(
+    scheme: str,
+) -> None:
+    # The kernel completes the TCP handshake from the backlog; nothing ever answers.
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        port = listener.getsockname()[1]
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded):
+            fetch(f"{scheme}://127.0.0.1:{port}/feed", timeout=0.5)
+    assert time.monotonic() - started < 1.0
+
+
+# --- HTTPS: a throwaway CA, the name pinned to a loopback address ---------------------
+@pytest.fixture(scope="module")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Certificates:
+    folder = tmp_path_factory.mktemp("tls")
+    return make_certificates(folder, ["feeds.example.com", "127.0.0.2"])
+
+
+def test_https_verifies_the_certificate_for_the_host_name_at_the_pinned_address(
+    public_host: str,
+    certificates: Certificates,
+    connections: list[str],
+    settings: Any,
+) -> None:
+    settings.HERALD_FETCH_CA_FILE = str(certificates.ca_file)
+    tls = certificates.server_context()
+    with (
+        serve({"/feed": Route(body=b"secure")}, host="127.0.0.2", tls=tls) as server,
+        stub_dns({public_host: ["127.0.0.2"]}),
+    ):
+        result = fetch(server.url("/feed", host=public_host), timeout=3)
+    assert result.body == b"secure"
+    assert result.url == f"https://{public_host}:{server.port}/feed"
+    assert connections == ["127.0.0.2"]
+    assert server.tls_names == [public_host]
+    assert server.requests[0].headers["Host"] == f"{public_host}:{server.port}"
+
+
+def test_https_with_a_certificate_for_another_name_fails(
+    public_host: str, certificates: Certificates, settings: Any
+) -> None:
+    settings.HERALD_FETCH_CA_FILE = str(certificates.ca_file)
+    tls = certificates.server_context()
+    with (
+        serve({"/feed": Route(body=b"x")}, host="127.0.0.2", tls=tls) as server,
+        stub_dns({"other.example.com": ["127.0.0.2"]}),
+        pytest.raises(ConnectionFailed, match=r"TLS with other\.example\.com failed"),
+    ):
+        fetch(server.url("/feed", host="other.example.com"), timeout=3)
+    assert server.requests == []
+
+
+def test_https_with_an_untrusted_certificate_authority_fails(
+    public_host: str, certificates: Certificates
+) -> None:
+    tls = certificates.server_context()
+    with (
+        serve({"/feed": Route(body=b"x")}, host="127.0.0.2", tls=tls) as server,
+        stub_dns({public_host: ["127.0.0.2"]}),
+        pytest.raises(ConnectionFailed, match="CERTIFICATE_VERIFY_FAILED"),
+    ):
+        fetch(server.url("/feed", host=public_host), timeout=3)
+    assert server.requests == []
+
+
+def test_https_body_trickle_is_cut_at_the_deadline(
+    public_host: str, certificates: Certificates, settings: Any
+) -> None:
+    settings.HERALD_FETCH_CA_FILE = str(certificates.ca_file)
+    slow = Route(body=b"x" * 100, trickle=0.1)
+    tls = certificates.server_context()
+    with (
+        serve({"/feed": slow}, host="127.0.0.2", tls=tls) as server,
+        stub_dns({public_host: ["127.0.0.2"]}),
+    ):
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceeded):
+            fetch(server.url("/feed", host=public_host), timeout=0.8)
+    assert time.monotonic() - started < 1.3
