@@ -87,7 +87,10 @@ def parse_datetime(value: str | None) -> datetime | None:
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:  # year 1 or 9999 pushed past the calendar by its offset
+        return None
 
 
 def parse_int(value: object, low: int | None = None, high: int | None = None) -> int:
@@ -106,6 +109,8 @@ def parse_int(value: object, low: int | None = None, high: int | None = None) ->
     else:
         raise ValueError(f"{str(value)[:40]!r} is not a whole number")
     if (low is not None and number < low) or (high is not None and number > high):
+        if high is None:
+            raise ValueError(f"{number} is below {low}")
         raise ValueError(f"{number} is out of range {low}-{high}")
     return number
 

@@ -48,6 +48,12 @@ def _depth(value: Any) -> int:
     return deepest
 
 
+def _int_or_float(digits: str) -> int | float:
+    """A JSON integer; one too long for int() (over 4,300 digits) reads as a float,
+    so one silly number costs its field, not the document."""
+    return int(digits) if len(digits) <= 100 else float(digits)
+
+
 def _load(data: bytes) -> Any:
     """The JSON document, with clear errors for bad bytes, syntax and shape."""
     if not data.strip():
@@ -59,7 +65,7 @@ def _load(data: bytes) -> Any:
             f"ninjs must be UTF-8 JSON; byte {error.start} is not UTF-8"
         ) from error
     try:
-        document = json.loads(text)
+        document = json.loads(text, parse_int=_int_or_float)
     except json.JSONDecodeError as error:
         raise ParseError(
             f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"

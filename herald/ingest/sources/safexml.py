@@ -20,6 +20,8 @@ _BOMS = (
 _DECLARATION = re.compile(rb"\A\s*<\?xml\b[^>]*?\?>")
 _ENCODING = re.compile(rb"""\bencoding\s*=\s*["']([A-Za-z0-9._\-]{1,40})["']""")
 _TEXT_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]*?\?>")
+# libxml2's own limit without huge_tree; no news document comes near it.
+MAX_XML_DEPTH = 256
 
 
 def _lxml_parser() -> etree.XMLParser:
@@ -129,7 +131,12 @@ def load_xml(data: bytes, warnings: list[str]) -> tuple[bytes, etree._Element]:
     try:
         root = etree.fromstring(utf8, parser=_lxml_parser())
     except etree.XMLSyntaxError as error:
-        raise ParseError(f"not well-formed XML: {error.msg}") from error
+        line = error.lineno or 0
+        if "Excessive depth" in (error.msg or ""):
+            raise ParseError(
+                f"XML nested more than {MAX_XML_DEPTH} levels deep at line {line}"
+            ) from error
+        raise ParseError(f"not well-formed XML at line {line}: {error.msg}") from error
     return utf8, root
 
 

@@ -3,6 +3,7 @@
 import calendar
 import io
 import json
+import re
 import time
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from .common import (
     finish_item,
     guid_from_content,
     oversized,
+    parse_datetime,
     plain_text,
     safe_url,
     text_to_html,
@@ -30,6 +32,7 @@ feedparser.SANITIZE_HTML = False
 feedparser.RESOLVE_RELATIVE_URIS = True
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+_ISO_DATE = re.compile(r"\s*\d{4}-\d")
 ATOM_NS = "http://www.w3.org/2005/Atom"
 
 # What one format adds to the shared reading: its guid rule and its images.
@@ -95,12 +98,21 @@ def read_feed(
 
 
 def _datetime(entry: Any, key: str) -> datetime | None:
-    """feedparser's UTC reading of a date field, as an aware datetime."""
+    """A date field as an aware UTC datetime: RFC 822 and RFC 3339 read by Herald,
+    other shapes by feedparser, except ISO-looking dates that are not real ones
+    (feedparser turns 2025-13-45 into a date in 2026)."""
     # dict.get: feedparser's own get() maps a missing updated onto published.
+    text = str(dict.get(entry, key) or "")
+    ours = parse_datetime(text)
+    if ours is not None or _ISO_DATE.match(text):
+        return ours
     parsed: time.struct_time | None = dict.get(entry, f"{key}_parsed")
     if parsed is None:
         return None
-    return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), tz=UTC)
+    except (ValueError, OverflowError, OSError):  # past year 9999, or before 1
+        return None
 
 
 def _text(detail: Any, fallback: str = "") -> str:
@@ -284,7 +296,7 @@ def first_present(*values: str) -> str:
 def content_guid(entry: Any, position: int, warnings: list[str], what: str) -> str:
     """A guid from title and date, for an entry with no id and no link."""
     title = collapse(entry.get("title"))
-    date = collapse(entry.get("published") or entry.get("updated"))
+    date = collapse(dict.get(entry, "published") or dict.get(entry, "updated"))
     warnings.append(
         f"item {position}: no {what} and no link; identified by a hash of its "
         "title and date"

@@ -6,8 +6,11 @@ import socket
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from xml.sax.saxutils import escape as xml_escape
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from herald.ingest.sources import FORMATS, ParseError, parse
 from herald.ingest.sources.common import MAX_ITEM_CHARS
@@ -414,3 +417,92 @@ def test_parsing_opens_no_connection_whatever_the_document_points_at(
     )
     parse("newsml-g2", newsml.encode())
     assert attempts == []
+
+
+@pytest.mark.parametrize("fmt", XML_FORMATS)
+def test_deeply_nested_xml_is_refused(fmt: str) -> None:
+    nested = "<b>" * 5000 + "</b>" * 5000
+    document = rss(f"<item><title>T</title><guid>1</guid>{nested}</item>")
+    with pytest.raises(ParseError, match="XML nested more than 256 levels deep"):
+        parse(fmt, document.encode())
+
+
+@pytest.mark.parametrize(
+    "date", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "2025-13-45"]
+)
+def test_dates_off_the_calendar_are_none_with_a_warning(date: str) -> None:
+    ninjs = {"uri": "u", "headline": "H", "versioncreated": date}
+    feed = parse("ninjs", json.dumps(ninjs).encode())
+    assert feed.items[0].updated_at is None
+    assert any("unreadable versioncreated" in w for w in feed.warnings)
+    atom = (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><id>f</id>'
+        f"<entry><id>1</id><title>T</title><updated>{date}</updated></entry></feed>"
+    )
+    feed = parse("atom", atom.encode())
+    assert feed.items[0].updated_at is None
+
+
+def test_a_number_too_long_for_python_costs_its_field_not_the_document() -> None:
+    data = b'{"uri": "u", "headline": "H", "urgency": ' + b"9" * 5000 + b"}"
+    feed = parse("ninjs", data)
+    assert feed.items[0].urgency is None
+    assert any("urgency ignored" in w for w in feed.warnings)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(FORMATS), st.binary(max_size=400))
+def test_arbitrary_bytes_are_read_or_refused_never_crash(fmt: str, data: bytes) -> None:
+    try:
+        parse(fmt, data)
+    except ParseError as error:
+        assert str(error) and "\n" not in str(error)
+
+
+field_text = st.text(max_size=40)
+
+
+@settings(max_examples=100, deadline=None)
+@given(field_text, field_text, field_text, field_text, field_text)
+def test_arbitrary_field_values_never_crash_any_format(
+    title: str, guid: str, date: str, body: str, number: str
+) -> None:
+    def x(text: str) -> str:
+        return xml_escape(text, {'"': "&quot;"})
+
+    documents = {
+        "rss": rss(
+            f"<item><title>{x(title)}</title><guid>{x(guid)}</guid><pubDate>{x(date)}"
+            f"</pubDate><description>{x(body)}</description><link>{x(number)}</link>"
+            f'<enclosure url="{x(number)}" type="image/jpeg"/></item>'
+        ),
+        "atom": '<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>'
+        f'<entry><id>{x(guid)}</id><title type="html">{x(title)}</title>'
+        f'<updated>{x(date)}</updated><content type="html">{x(body)}</content>'
+        "</entry></feed>",
+        "newsml-g2": f'<newsItem xmlns="{NAR}" guid="{x(guid)}" version="{x(number)}">'
+        f"<itemMeta><versionCreated>{x(date)}</versionCreated><pubStatus "
+        f'qcode="{x(title)}"/></itemMeta><contentMeta><urgency>{x(number)}</urgency>'
+        f"<headline>{x(title)}</headline><dateline>{x(body)}</dateline></contentMeta>"
+        f"<contentSet><inlineData>{x(body)}</inlineData></contentSet></newsItem>",
+        "ninjs": json.dumps(
+            {
+                "uri": guid,
+                "headline": title,
+                "versioncreated": date,
+                "body_text": body,
+                "urgency": number,
+                "version": number,
+                "located": body,
+            }
+        ),
+    }
+    for fmt, document in documents.items():
+        try:
+            feed = parse(fmt, document.encode("utf-8", "surrogatepass"))
+        except ParseError as error:
+            assert str(error) and "\n" not in str(error)
+            continue
+        for item in feed.items:
+            assert item.guid and item.headline
+            assert item.updated_at is None or item.updated_at.tzinfo is not None
