@@ -15,7 +15,11 @@ What it guarantees, for each call of `fetch()`:
 - Redirects are followed by hand, at most `HERALD_FETCH_MAX_REDIRECTS`, and each hop is
   checked like the first request.
 - Conditional GET: pass the `etag` and `last_modified` of the previous result and a 304
-  comes back as a result whose `not_modified` is true.
+  comes back as a result whose `not_modified` is true (and whose validators are the
+  ones to send next time).
+- Bodies may come gzipped (we ask for it); other content codings are refused.
+- Proxy environment variables are ignored on purpose: a proxy would resolve and connect
+  on its own, past the address check.
 
 Every failure is a `FetchError` (or one of its subclasses) with a one-line message.
 """
@@ -32,7 +36,7 @@ import ssl
 import threading
 import time
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -566,6 +570,13 @@ def fetch(
                 # Say where the hop came from: the source's URL is what people know.
                 error.args = (f"{error} (redirected from {url})",)
             raise
+    if result.not_modified:
+        # A 304 need not repeat the validators; keep the ones that still hold.
+        result = replace(
+            result,
+            etag=result.etag or etag,
+            last_modified=result.last_modified or last_modified,
+        )
     logger.debug(
         "Fetched a URL.",
         extra={"url": url, "status": result.status, "bytes": len(result.body)},

@@ -44,7 +44,8 @@ class Route:
 
     `delay` waits before the status line; `trickle` waits between chunks of
     `chunk_size` bytes of the body; `repeat` sends the body again and again, without
-    end and without a length; `content_length` replaces the true length in the header
+    end and without a length; `chunked` sends it with chunked transfer encoding
+    (each write one chunk); `content_length` replaces the true length in the header
     (None sends the true length, -1 sends none and closes after the body); `etag` and
     `last_modified` make the route answer 304 to a request that carries them; `raw`
     is sent as is (trickled too) instead of an HTTP response, e.g. a status line and
@@ -59,6 +60,7 @@ class Route:
     trickle: float = 0.0
     chunk_size: int = 1
     repeat: bool = False
+    chunked: bool = False
     content_length: int | None = None
     etag: str = ""
     last_modified: str = ""
@@ -178,7 +180,9 @@ class _Handler(BaseHTTPRequestHandler):
         if route.last_modified:
             headers["Last-Modified"] = route.last_modified
         headers.update(route.headers)
-        if status != 304 and not route.repeat and route.content_length != -1:
+        if route.chunked:
+            headers["Transfer-Encoding"] = "chunked"
+        elif status != 304 and not route.repeat and route.content_length != -1:
             length = len(body) if route.content_length is None else route.content_length
             headers["Content-Length"] = str(length)
         for name, value in headers.items():
@@ -188,14 +192,21 @@ class _Handler(BaseHTTPRequestHandler):
             return
         while self._send(body, route) and route.repeat:
             pass
+        if route.chunked:
+            self.wfile.write(b"0\r\n\r\n")
+
+    def _write(self, data: bytes, route: Route) -> None:
+        if route.chunked and route.raw is None:
+            data = b"%x\r\n%s\r\n" % (len(data), data)
+        self.wfile.write(data)
 
     def _send(self, data: bytes, route: Route) -> bool:
         """Write `data`, trickled if the route says so; False once the server stops."""
         if not route.trickle:
-            self.wfile.write(data)
+            self._write(data, route)
             return not self.server.stopping.is_set()
         for start in range(0, len(data), route.chunk_size):
-            self.wfile.write(data[start : start + route.chunk_size])
+            self._write(data[start : start + route.chunk_size], route)
             self.wfile.flush()
             if not self._wait(route.trickle):
                 return False

@@ -258,7 +258,7 @@ def test_trickling_body_is_cut_at_the_total_deadline() -> None:
         ):
             fetch(server.url("/slow"), timeout=1.0)
         elapsed = time.monotonic() - started
-    assert 0.9 < elapsed < 1.6
+    assert 0.9 < elapsed < 2.5  # the whole body would take 100 s
 
 
 def test_trickling_headers_are_cut_at_the_total_deadline() -> None:
@@ -269,7 +269,7 @@ def test_trickling_headers_are_cut_at_the_total_deadline() -> None:
         with pytest.raises(DeadlineExceeded):
             fetch(server.url("/slow"), timeout=0.6)
         elapsed = time.monotonic() - started
-    assert elapsed < 1.1
+    assert elapsed < 1.6  # the whole head would take 90 s
 
 
 def test_server_that_never_answers_is_cut_at_the_deadline() -> None:
@@ -277,12 +277,12 @@ def test_server_that_never_answers_is_cut_at_the_deadline() -> None:
         started = time.monotonic()
         with pytest.raises(DeadlineExceeded):
             fetch(server.url("/silent"), timeout=0.5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.5
 
 
 def test_deadline_covers_the_whole_redirect_chain() -> None:
     routes = {
-        f"/{n}": Route(status=302, headers={"Location": f"/{n + 1}"}, delay=0.3)
+        f"/{n}": Route(status=302, headers={"Location": f"/{n + 1}"}, delay=0.5)
         for n in range(5)
     }
     routes["/5"] = Route(body=b"too late")
@@ -290,7 +290,7 @@ def test_deadline_covers_the_whole_redirect_chain() -> None:
         started = time.monotonic()
         with pytest.raises(DeadlineExceeded):
             fetch(server.url("/0"), timeout=0.8)
-    assert time.monotonic() - started < 1.3
+    assert time.monotonic() - started < 2.0  # the whole chain would take 2.5 s
 
 
 def test_slow_name_resolution_is_cut_at_the_deadline(
@@ -304,7 +304,7 @@ def test_slow_name_resolution_is_cut_at_the_deadline(
     started = time.monotonic()
     with pytest.raises(DeadlineExceeded, match=r"resolving slow\.example\.com"):
         fetch("http://slow.example.com/feed", timeout=0.3)
-    assert time.monotonic() - started < 0.8
+    assert time.monotonic() - started < 1.5
 
 
 def test_endless_body_stops_at_the_size_cap_with_bounded_memory() -> None:
@@ -323,11 +323,11 @@ def test_endless_body_stops_at_the_size_cap_with_bounded_memory() -> None:
 
 def test_declared_two_gigabyte_body_is_refused_before_reading() -> None:
     huge = Route(body=b"x" * 1000, content_length=2 * 1024**3, repeat=False)
-    with serve({"/huge": huge}) as server:
-        started = time.monotonic()
-        with pytest.raises(TooLarge, match="declares 2147483648 bytes"):
-            fetch(server.url("/huge"), max_bytes=10 * 1024 * 1024, timeout=5)
-    assert time.monotonic() - started < 1.0
+    with (
+        serve({"/huge": huge}) as server,
+        pytest.raises(TooLarge, match="declares 2147483648 bytes"),
+    ):
+        fetch(server.url("/huge"), max_bytes=10 * 1024 * 1024, timeout=5)
 
 
 def test_body_shorter_than_its_content_length_is_a_truncated_response() -> None:
@@ -616,7 +616,7 @@ def test_server_that_accepts_and_stays_silent_is_cut_at_the_deadline(
         started = time.monotonic()
         with pytest.raises(DeadlineExceeded):
             fetch(f"{scheme}://127.0.0.1:{port}/feed", timeout=0.5)
-    assert time.monotonic() - started < 1.0
+    assert time.monotonic() - started < 1.5
 
 
 # --- HTTPS: a throwaway CA, the name pinned to a loopback address ---------------------
@@ -686,4 +686,31 @@ def test_https_body_trickle_is_cut_at_the_deadline(
         started = time.monotonic()
         with pytest.raises(DeadlineExceeded):
             fetch(server.url("/feed", host=public_host), timeout=0.8)
-    assert time.monotonic() - started < 1.3
+    assert time.monotonic() - started < 2.0
+
+
+def test_not_modified_without_validators_keeps_the_ones_sent() -> None:
+    answer = Route(status=304, headers={"Content-Type": "text/plain"})
+    with serve({"/feed": answer}) as server:
+        result = fetch(
+            server.url("/feed"), etag='"7"', last_modified="Mon, 23 Nov 2026", timeout=2
+        )
+    assert result.not_modified
+    assert result.etag == '"7"'
+    assert result.last_modified == "Mon, 23 Nov 2026"
+
+
+def test_chunked_body_is_read_in_full() -> None:
+    route = Route(body=b"<item/>" * 500, chunked=True, trickle=0.001, chunk_size=700)
+    with serve({"/feed": route}) as server:
+        result = fetch(server.url("/feed"), timeout=3)
+    assert result.body == b"<item/>" * 500
+
+
+def test_endless_chunked_body_stops_at_the_size_cap() -> None:
+    route = Route(body=b"z" * 8192, chunked=True, repeat=True)
+    with (
+        serve({"/feed": route}) as server,
+        pytest.raises(TooLarge, match="more than the cap of 100000 bytes"),
+    ):
+        fetch(server.url("/feed"), max_bytes=100_000, timeout=3)
