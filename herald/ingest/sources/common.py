@@ -123,6 +123,20 @@ PUBSTATUS_WORDS = {
 }
 
 
+HEADLINE_FROM_TEXT_CHARS = 120
+
+
+def headline_from_text(text: str) -> str:
+    """A headline for an item that has none: its first sentence, cut at a word
+    boundary to HEADLINE_FROM_TEXT_CHARS with an ellipsis."""
+    text = collapse(text)
+    sentence = re.split(r"(?<=[.!?。])\s", text, maxsplit=1)[0]
+    if len(sentence) <= HEADLINE_FROM_TEXT_CHARS:
+        return sentence
+    cut = sentence[:HEADLINE_FROM_TEXT_CHARS].rsplit(" ", 1)[0]
+    return cut.rstrip(",;:") + "…"
+
+
 def guid_from_content(title: str, date: str) -> str:
     """A stable guid for an item that has neither guid nor link."""
     digest = hashlib.sha256(f"{title}\x00{date}".encode()).hexdigest()

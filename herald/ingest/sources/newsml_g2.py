@@ -297,6 +297,35 @@ def _nitf_byline(element: etree._Element) -> str:
     return collapse(text).rstrip(" ,")
 
 
+EXTRA_CHARS = 2000
+
+
+def _extra(
+    element: etree._Element,
+    item_meta: etree._Element | None,
+    meta: etree._Element | None,
+    item_class: str,
+    language: str,
+) -> dict[str, str]:
+    """What the desk may want beside the story: notes, rights, slugline, source."""
+    rights = element.find(_q("rightsInfo"))
+    provider = _child(item_meta, "provider")
+    values = {
+        "item_class": item_class,
+        "ednote": _text(_child(item_meta, "edNote")),
+        "copyright": _text(_child(rights, "copyrightNotice")),
+        "usage_terms": _text(_child(rights, "usageTerms")),
+        "slugline": _text(_child(meta, "slugline")),
+        "creditline": _text(_child(meta, "creditline")),
+        "provider": (
+            (_name(provider, language) or provider.get("qcode") or "")
+            if provider is not None
+            else ""
+        ),
+    }
+    return {key: value[:EXTRA_CHARS] for key, value in values.items() if value}
+
+
 def _read_item(
     element: etree._Element,
     position: int,
@@ -446,6 +475,6 @@ def _read_item(
         subjects=tuple(dict.fromkeys(subjects)),
         places=tuple(dict.fromkeys(places)),
         keywords=tuple(dict.fromkeys(keywords)),
-        extra={"item_class": item_class} if item_class else {},
+        extra=_extra(element, item_meta, meta, item_class, language),
     )
     return finish_item(item, structured=bool(city))

@@ -27,6 +27,16 @@ _MEDIATOPIC = re.compile(r"cv\.iptc\.org/newscodes/mediatopic/?(\d{8})?", re.IGN
 _PICTURE_TYPES = frozenset({"picture", "graphic", "image"})
 
 Obj = dict[str, Any]
+EXTRA_CHARS = 2000
+# What the desk may want beside the story, under the names NewsML-G2 items use.
+_EXTRA = {
+    "type": "type",
+    "ednote": "ednote",
+    "copyright": "copyrightnotice",
+    "usage_terms": "usageterms",
+    "slugline": "slugline",
+    "profile": "profile",
+}
 
 
 def _depth(value: Any) -> int:
@@ -390,6 +400,10 @@ def _read_item(
         )
         if isinstance(obj.get("keywords"), list)
         else (),
-        extra={"type": kind} if kind else {},
+        extra={
+            key: _str(obj.get(name))[:EXTRA_CHARS]
+            for key, name in _EXTRA.items()
+            if _str(obj.get(name))
+        },
     )
     return finish_item(item, structured=bool(city))

@@ -17,6 +17,7 @@ from .common import (
     collapse,
     finish_item,
     guid_from_content,
+    headline_from_text,
     oversized,
     parse_datetime,
     plain_text,
@@ -149,11 +150,20 @@ def _read_entry(
     if oversized(raw, position, guid, warnings):
         return None
     headline = _text(entry.get("title_detail"), entry.get("title", ""))
-    if not headline:
-        warnings.append(f"item {position} ({guid[:200]!r}) skipped: it has no title")
-        return None
     contents = entry.get("content") or []
     summary_html = str(entry.get("summary", "") or "")
+    if not headline:
+        # RSS lets an item have a description and no title.
+        headline = headline_from_text(plain_text(summary_html))
+        if not headline:
+            warnings.append(
+                f"item {position} ({guid[:200]!r}) skipped: it has no title and no text"
+            )
+            return None
+        warnings.append(
+            f"item {position} ({guid[:200]!r}): no title; the headline is the "
+            "opening of its text"
+        )
     if contents:
         html_parts = [_html(c) for c in contents if "html" in (c.get("type") or "")]
         body_html = html_parts[0] if html_parts else _html(contents[0])
@@ -182,8 +192,7 @@ def _read_entry(
             if collapse(tag.get("label") or tag.get("term"))
         )
     )
-    authors = [collapse(a.get("name")) for a in entry.get("authors") or []]
-    byline = ", ".join(a for a in authors if a) or collapse(entry.get("author"))
+    byline = _byline(entry)
     images = image_rule(element, base_url) if element is not None else ()
     item = ParsedItem(
         guid=guid,
@@ -202,6 +211,20 @@ def _read_entry(
     return finish_item(item, structured=False)
 
 
+_NAME_IN_BRACKETS = re.compile(r"\(([^()@]+)\)")
+
+
+def _byline(entry: Any) -> str:
+    """Author names. RSS <author> is an e-mail address, perhaps with the name in
+    brackets ("jo@wire.example (Jo Doe)"): only the name is a byline."""
+    author = collapse(entry.get("author"))
+    if "@" in author:
+        named = _NAME_IN_BRACKETS.search(author)
+        return collapse(named.group(1)) if named else ""
+    names = [collapse(a.get("name")) for a in entry.get("authors") or []]
+    return ", ".join(n for n in names if n and "@" not in n) or author
+
+
 def media_images(element: etree._Element, base_url: str) -> list[WireImage]:
     """Pictures given with Media RSS (media:content, media:group, and
     media:thumbnail only when there is nothing better), with their credits and
@@ -217,14 +240,20 @@ def media_images(element: etree._Element, base_url: str) -> list[WireImage]:
         url = safe_url(content.get("url"), base_url)
         if not url:
             continue
+        # Within a media:group, the group's description and credit apply.
+        parent = content.getparent()
+        group = parent if parent is not None and parent is not element else None
+        levels = [content, group] if group is not None else [content]
         images.append(
             WireImage(
                 url=url,
-                caption=_media_text(content, "description")
-                or _media_text(content, "title")
+                caption=_first(levels, "description")
+                or _first(levels, "title")
                 or item_caption,
-                credit=_media_text(content, "credit") or item_credit,
-                photographer=_photographer(content) or _photographer(element),
+                credit=_first(levels, "credit") or item_credit,
+                photographer=next(
+                    (p for p in map(_photographer, [*levels, element]) if p), ""
+                ),
                 width=_dimension(content.get("width")),
                 height=_dimension(content.get("height")),
             )
@@ -246,9 +275,13 @@ def media_images(element: etree._Element, base_url: str) -> list[WireImage]:
     return images
 
 
+def _first(elements: list[etree._Element], name: str) -> str:
+    """The first media:NAME text found on `elements`, innermost first."""
+    return next((t for t in (_media_text(e, name) for e in elements) if t), "")
+
+
 def _media_text(element: etree._Element, name: str) -> str:
-    """The plain text of a media:NAME child of `element` (direct, or in the
-    element's media:group)."""
+    """The plain text of a media:NAME child of `element`."""
     for child in element:
         if child.tag == f"{{{MEDIA_NS}}}{name}":
             value = "".join(child.itertext())
@@ -295,7 +328,7 @@ def first_present(*values: str) -> str:
 
 def content_guid(entry: Any, position: int, warnings: list[str], what: str) -> str:
     """A guid from title and date, for an entry with no id and no link."""
-    title = collapse(entry.get("title"))
+    title = collapse(entry.get("title")) or collapse(entry.get("summary"))
     date = collapse(dict.get(entry, "published") or dict.get(entry, "updated"))
     warnings.append(
         f"item {position}: no {what} and no link; identified by a hash of its "

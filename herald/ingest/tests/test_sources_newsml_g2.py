@@ -49,6 +49,12 @@ def test_listing_1_news_item_reads_every_field() -> None:
         Subject(name="labour market", code="medtop:20000523"),
     )
     assert item.keywords == ("US-Finance-Fed",)
+    assert item.extra["ednote"].startswith("Note to editors: STRICTLY EMBARGOED.")
+    assert item.extra["copyright"] == (
+        "Copyright 2017-18 Example Enews LLP, all rights reserved"
+    )
+    assert item.extra["usage_terms"] == "Not for use outside the United States"
+    assert item.extra["provider"] == "nprov:REUTERS"
     assert item.raw.startswith("<newsItem")
     assert 'guid="urn:newsml:acmenews.com:20161018:US-FINANCE-FED"' in item.raw
     assert item.raw.rstrip().endswith("</newsItem>")

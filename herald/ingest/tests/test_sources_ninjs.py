@@ -239,3 +239,66 @@ def test_bad_items_are_skipped_with_warnings_and_the_rest_kept() -> None:
         "item 5: guid 'urn:x:2' repeats an earlier item",
     ):
         assert expected in text
+
+
+def test_ninjs_1_associations_and_renditions_as_maps_give_images() -> None:
+    item = one(
+        {
+            "uri": "urn:one",
+            "headline": "With a picture",
+            "body_html": "<p>Text.</p>",
+            "description_text": "A summary that differs from the body.",
+            "ednote": "Corrects the spelling of a name.",
+            "copyrightnotice": "(c) Wire",
+            "subject": [
+                {
+                    "name": "economy",
+                    "scheme": "http://cv.iptc.org/newscodes/mediatopic/",
+                    "code": "04000000",
+                }
+            ],
+            "place": [{"name": "Lima"}],
+            "associations": {
+                "featureimage": {
+                    "uri": "urn:pic",
+                    "type": "picture",
+                    "byline": "Pat Photo",
+                    "headline": "Plaza",
+                    "description_text": "The main square.",
+                    "renditions": {
+                        "baseImage": {
+                            "href": "https://img.example/p.jpg",
+                            "mimetype": "image/jpeg",
+                            "width": 640,
+                            "height": 480,
+                        },
+                        "file": {"href": "file:///etc/passwd", "width": 9999},
+                    },
+                },
+                "video": {"uri": "urn:vid", "type": "video", "renditions": {}},
+            },
+        }
+    )
+    assert item.standfirst == "A summary that differs from the body."
+    assert item.subjects == (Subject(name="economy", code="medtop:04000000"),)
+    assert item.places == ("Lima",)
+    assert item.extra["ednote"] == "Corrects the spelling of a name."
+    assert item.extra["copyright"] == "(c) Wire"
+    (image,) = item.images
+    assert image.url == "https://img.example/p.jpg"
+    assert (image.width, image.height) == (640, 480)
+    assert image.caption == "The main square." and image.alt_text == "Plaza"
+    assert image.photographer == "Pat Photo"
+
+
+def test_a_standfirst_that_repeats_the_body_is_dropped() -> None:
+    item = one(
+        {
+            "uri": "urn:r",
+            "headline": "H",
+            "body_text": "ROME (ANSA) - The vote was held on Sunday. More follows.",
+            "description_text": "ROME (ANSA) - The vote was held on Sunday.",
+        }
+    )
+    assert item.standfirst == ""
+    assert item.body_html == "<p>The vote was held on Sunday. More follows.</p>"

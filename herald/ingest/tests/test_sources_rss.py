@@ -15,11 +15,11 @@ def feed_bytes(name: str) -> bytes:
     return (FEEDS / name).read_bytes()
 
 
-def rss(items: str, *, channel: str = "") -> bytes:
+def rss(items: str, *, channel: str = "", namespaces: str = "") -> bytes:
     """A minimal RSS 2.0 document around `items`."""
     return (
-        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
-        f"<title>T</title><link>https://t.example/</link><description>D</description>"
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0" {namespaces}>'
+        f"<channel><title>T</title><link>https://t.example/</link><description>D</description>"
         f"{channel}{items}</channel></rss>"
     ).encode()
 
@@ -126,3 +126,79 @@ def test_a_feed_of_the_other_format_is_refused(
 def test_unknown_format_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown wire format 'json'"):
         parse("json", b"{}")
+
+
+def test_media_rss_groups_thumbnails_and_item_level_credits() -> None:
+    data = rss(
+        "<item><guid>g</guid><title>T</title>"
+        "<media:credit>Item Agency</media:credit>"
+        "<media:group><media:description>Group caption</media:description>"
+        '<media:credit role="photographer">Gro Up</media:credit>'
+        '<media:content url="https://i.example/a.jpg" type="image/jpeg" width="800"/>'
+        '<media:content url="https://i.example/a.mp4" type="video/mp4"/>'
+        "</media:group>"
+        '<media:content url="https://i.example/b.jpg" medium="image">'
+        '<media:title type="html">&lt;b&gt;B&lt;/b&gt; title</media:title>'
+        "</media:content></item>"
+        "<item><guid>h</guid><title>Thumb only</title>"
+        '<media:thumbnail url="https://i.example/t.jpg" width="120" height="80"/>'
+        '<media:thumbnail url="https://i.example/t2.jpg"/></item>',
+        namespaces='xmlns:media="http://search.yahoo.com/mrss/"',
+    )
+    first, second = parse("rss", data).items
+    assert first.images == (
+        WireImage(
+            url="https://i.example/a.jpg",
+            caption="Group caption",
+            credit="Gro Up",
+            photographer="Gro Up",
+            width=800,
+        ),
+        WireImage(
+            url="https://i.example/b.jpg", caption="B title", credit="Item Agency"
+        ),
+    )
+    assert second.images == (
+        WireImage(url="https://i.example/t.jpg", width=120, height=80),
+    )
+
+
+def test_an_item_without_a_title_takes_its_first_sentence() -> None:
+    data = rss(
+        "<item><guid>g</guid><author>jo@wire.example</author><description>"
+        "Rain is forecast for Tokyo on Friday. Temperatures will fall.</description>"
+        "</item><item><guid>empty</guid></item>"
+    )
+    feed = parse("rss", data)
+    (item,) = feed.items
+    assert item.headline == "Rain is forecast for Tokyo on Friday."
+    assert item.byline == ""  # an e-mail address is no byline
+    assert any("no title; the headline is the opening" in w for w in feed.warnings)
+    assert any(
+        "'empty') skipped: it has no title and no text" in w for w in feed.warnings
+    )
+
+
+def test_rss_author_with_a_name_gives_the_name_only() -> None:
+    data = rss(
+        "<item><guid>g</guid><title>T</title>"
+        "<author>jo@w.example (Jo Doe)</author></item>"
+    )
+    assert parse("rss", data).items[0].byline == "Jo Doe"
+
+
+def test_rss_1_0_rdf_feeds_are_read() -> None:
+    data = (
+        b'<?xml version="1.0"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+        b'syntax-ns#" xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/'
+        b'elements/1.1/"><channel rdf:about="https://r.example/"><title>R</title>'
+        b"<link>https://r.example/</link><description>D</description></channel>"
+        b'<item rdf:about="https://r.example/1"><title>One</title>'
+        b"<link>https://r.example/1</link><dc:date>2025-06-10T10:00:00+02:00</dc:date>"
+        b"<description>BERLIN (dpa) - Text.</description></item></rdf:RDF>"
+    )
+    (item,) = parse("rss", data).items
+    assert item.guid == "https://r.example/1"
+    assert item.updated_at == datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
+    assert item.dateline_city == "Berlin"
+    assert item.raw.startswith("<item")
