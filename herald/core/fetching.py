@@ -584,6 +584,23 @@ def fetch(
     return result
 
 
+def check_url(url: str, *, timeout: float | None = None) -> str:
+    """Check that `url` could be fetched: http(s), and its host resolves to allowed
+    addresses only. Return the URL, stripped; raise BadURL, BlockedAddress,
+    ConnectionFailed or DeadlineExceeded. For forms that take a URL to fetch later:
+    `fetch()` checks again each time, since the name may resolve differently then.
+    """
+    target = _parse_url(url)
+    timeout = settings.HERALD_FETCH_TIMEOUT if timeout is None else timeout
+    try:
+        resolve(target.host, target.port, time.monotonic() + timeout)
+    except DeadlineExceeded as error:
+        raise DeadlineExceeded(
+            f"resolving {target.host} took longer than {timeout:g} s"
+        ) from error
+    return target.url
+
+
 def _request_once(
     target: _Target, headers: dict[str, str], deadline: float, max_bytes: int
 ) -> FetchResult | str:

@@ -23,6 +23,7 @@ from herald.core.fetching import (
     FetchError,
     TooLarge,
     TooManyRedirects,
+    check_url,
     fetch,
     is_allowed_address,
     is_public_address,
@@ -714,3 +715,26 @@ def test_endless_chunked_body_stops_at_the_size_cap() -> None:
         pytest.raises(TooLarge, match="more than the cap of 100000 bytes"),
     ):
         fetch(server.url("/feed"), max_bytes=100_000, timeout=3)
+
+
+@pytest.mark.parametrize(
+    "host", ["2130706433", "0x7f000001", "0177.0.0.1", "127.1", "0x7f.1"]
+)
+def test_numeric_forms_of_loopback_are_refused_after_resolution(
+    host: str, settings: Any, connections: list[str]
+) -> None:
+    settings.HERALD_FETCH_ALLOWED_ADDRESSES = []
+    with pytest.raises(BlockedAddress, match=r"resolves to 127\.0\.0\.1"):
+        fetch(f"http://{host}/feed", timeout=1)
+    assert connections == []
+
+
+def test_check_url_accepts_a_fetchable_url_and_refuses_a_private_one(
+    public_host: str,
+) -> None:
+    with stub_dns({public_host: ["127.0.0.2"], "intranet.example": ["10.1.2.3"]}):
+        assert check_url(f" https://{public_host}/rss ") == f"https://{public_host}/rss"
+        with pytest.raises(BlockedAddress, match=r"intranet\.example resolves to"):
+            check_url("http://intranet.example/rss")
+    with pytest.raises(BadURL, match="only http and https"):
+        check_url("javascript:alert(1)")
