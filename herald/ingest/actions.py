@@ -28,7 +28,14 @@ from herald.ingest.models import (
     Source,
     WireItem,
 )
-from herald.ingest.routing import Facts, Route, RuleSpec, load_rules, route
+from herald.ingest.routing import (
+    CountryAliases,
+    Facts,
+    Route,
+    RuleSpec,
+    load_rules,
+    route,
+)
 from herald.ingest.sources.items import ParsedFeed, ParsedItem, PubStatus
 from herald.stories import actions as story_actions
 from herald.stories.models import Place, Provenance, Story
@@ -149,6 +156,7 @@ class Context:
     tag_ids: list[int]
     threshold: float
     places: dict[tuple[str, str], Place | None] = field(default_factory=dict)
+    aliases: CountryAliases = field(default_factory=CountryAliases)
 
     @classmethod
     def for_source(
@@ -328,7 +336,7 @@ def _settle(ctx: Context, wire: WireItem) -> None:
         return
     place = ctx.place(wire.dateline_city, wire.dateline_country)
     decision = route(
-        Facts.of(wire, place),
+        Facts.of(wire, place, ctx.aliases),
         ctx.rules,
         edition_ids=ctx.edition_ids,
         section_ids=ctx.section_ids,
@@ -507,7 +515,10 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
                 else:
                     log.items_ignored += 1
         log.message = "\n".join(problems[:50])
-        log.outcome = Outcome.ERROR if fetched.errors else Outcome.OK
+        if fetched.errors and not fetched.feeds:
+            log.outcome = Outcome.ERROR
+        else:
+            log.outcome = Outcome.WARNING if problems else Outcome.OK
     now = timezone.now()
     log.finished_at = now
     log.save()
@@ -527,7 +538,8 @@ def _record_health(
         updates["failures_in_row"] = source.failures_in_row + 1
     else:
         updates["last_success_at"] = now
-        updates["last_error"] = ""
+        # A warning (an item skipped, an encoding repaired) stays in view.
+        updates["last_error"] = log.message.splitlines()[0] if log.message else ""
         updates["failures_in_row"] = 0
     if isinstance(fetched, Fetched) and not fetched.not_modified and source.url:
         updates["etag"] = fetched.etag[:300]

@@ -98,6 +98,7 @@ class Source(models.Model):
 class Outcome(models.TextChoices):
     OK = "ok", "Fetched"
     NOT_MODIFIED = "not_modified", "Not modified"
+    WARNING = "warning", "Fetched with problems"  # items skipped or text repaired
     ERROR = "error", "Error"
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q
+
 from herald.core.sanitize import html_to_text
 from herald.ingest.models import RoutingRule, RuleAction, Source, WireItem
 from herald.stories.models import Place
@@ -86,9 +88,12 @@ class Facts:
     text: str
 
     @classmethod
-    def of(cls, item: WireItem, place: Place | None) -> "Facts":
+    def of(
+        cls, item: WireItem, place: Place | None, aliases: "CountryAliases"
+    ) -> "Facts":
         parsed: dict[str, Any] = item.parsed or {}
         countries = {item.dateline_country.casefold()}
+        countries |= aliases(item.dateline_country)
         if place is not None:
             countries |= {place.country.casefold(), place.country_code.casefold()}
         subjects = set()
@@ -109,6 +114,31 @@ class Facts:
             keywords=frozenset(k.casefold() for k in parsed.get("keywords", [])),
             text=text,
         )
+
+
+class CountryAliases:
+    """A country's name and ISO code as the Place table knows them, so that a rule
+    for "JP" matches a dateline that says "Japan" (and back). Cached per instance."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, frozenset[str]] = {}
+
+    def __call__(self, country: str) -> frozenset[str]:
+        key = country.strip().casefold()
+        if not key:
+            return frozenset()
+        if key not in self.known:
+            rows = (
+                Place.objects.filter(
+                    Q(country__iexact=key) | Q(country_code__iexact=key)
+                )
+                .values_list("country", "country_code")
+                .distinct()
+            )
+            self.known[key] = frozenset(
+                v.casefold() for row in rows for v in row if v
+            ) | {key}
+        return self.known[key]
 
 
 def _has_phrase(text: str, phrase: str) -> bool:

@@ -59,6 +59,9 @@ class Command(BaseCommand):
             self.stdout.write("Stopped.")
 
     def _poll(self, sources: list[Source]) -> None:
+        # Each story move logs a line; the progress lines below say what happened.
+        logging.getLogger("herald.stories").setLevel(logging.WARNING)
+        logging.getLogger("herald.ingest").setLevel(logging.WARNING)
         if not sources:
             self.stdout.write("No active sources to poll.")
             return
@@ -70,11 +73,8 @@ class Command(BaseCommand):
 
         def on_done(summary: PollSummary) -> None:
             done.append(summary)
-            line = f"[{len(done)}/{total}] {_describe(summary)}"
-            if tty:
-                self.stdout.write(line)
-            else:
-                logger.info("Ingest progress.", extra={"progress": line})
+            stamp = "" if tty else f"{timezone.now():%Y-%m-%dT%H:%M:%SZ} "
+            self.stdout.write(f"{stamp}[{len(done)}/{total}] {_describe(summary)}")
 
         if tty:
             self.stdout.write(f"Polling {total} source{'s' if total > 1 else ''}…")
