@@ -18,6 +18,10 @@ from .items import ParsedFeed, ParsedItem, PubStatus
 # An item whose own payload is larger than this is skipped with a warning, so one
 # runaway item cannot fill the raw-payload column; the fetcher caps the document.
 MAX_ITEM_CHARS = 1_000_000
+# Longer guids are refused (an identifier cut short could name another item), and
+# longer URLs dropped (a URL cut short is a broken link).
+MAX_GUID_CHARS = 500
+MAX_URL_CHARS = 1000
 
 
 class ParseError(ValueError):
@@ -66,7 +70,7 @@ def safe_url(url: str | None, base_url: str = "") -> str:
         return ""
     if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
         return ""
-    if any(c.isspace() or ord(c) < 32 for c in url):
+    if len(url) > MAX_URL_CHARS or any(c.isspace() or ord(c) < 32 for c in url):
         return ""
     return url
 
@@ -170,16 +174,41 @@ def take_lead_dateline(body_html: str, city: str) -> tuple[str, str, str]:
     # The lead is text between tags: escape the rest back the way nh3 writes it.
     rest_html = html.escape(rest, quote=False)
     body = match.group("open") + rest_html + body_html[match.end() :]
+    # A first paragraph that held only the dateline goes with it.
+    body = _EMPTY_FIRST_PARAGRAPH.sub("", body, count=1)
     return lead_city, lead_country, body
 
 
-def finish_item(item: ParsedItem, *, structured: bool) -> ParsedItem:
-    """Sanitize the body, fill the dateline from the lead where no structured
-    one was given (stripping the lead from the body), and tidy text fields.
+_EMPTY_FIRST_PARAGRAPH = re.compile(r"\A\s*<p>\s*</p>\s*")
+_HREF = re.compile(r'\shref="([^"]*)"')
+
+
+def absolute_links(body_html: str, base_url: str) -> str:
+    """Links in sanitized HTML made absolute against `base_url`; a link that
+    cannot be (relative with no base) loses its href, since on Herald's pages it
+    would point into Herald. mailto: links stay."""
+
+    def fix(match: re.Match[str]) -> str:
+        href = html.unescape(match.group(1))
+        if href.lower().startswith("mailto:"):
+            return match.group(0)
+        absolute = safe_url(href, base_url)
+        return f' href="{html.escape(absolute)}"' if absolute else ""
+
+    return _HREF.sub(fix, body_html) if "href=" in body_html else body_html
+
+
+def finish_item(
+    item: ParsedItem, *, structured: bool, base_url: str = ""
+) -> ParsedItem:
+    """Sanitize the body and make its links absolute, fill the dateline from the
+    lead where no structured one was given (stripping the lead from the body),
+    and tidy text fields.
 
     `structured` says whether item.dateline_city came from a structured field.
     """
     body = sanitize_html(item.body_html) if item.body_html.strip() else ""
+    body = absolute_links(body, base_url)
     if body and not _BLOCK.search(body):
         body = f"<p>{body}</p>"
     standfirst = item.standfirst
@@ -224,6 +253,12 @@ def assemble(items: Iterable[ParsedItem | None], warnings: list[str]) -> ParsedF
     kept: list[ParsedItem] = []
     for position, item in enumerate(items, start=1):
         if item is None:
+            continue
+        if len(item.guid) > MAX_GUID_CHARS:
+            warnings.append(
+                f"item {position} skipped: its guid is {len(item.guid):,} characters "
+                f"long, over the limit of {MAX_GUID_CHARS}"
+            )
             continue
         if item.guid in seen:
             warnings.append(

@@ -477,4 +477,4 @@ def _read_item(
         keywords=tuple(dict.fromkeys(keywords)),
         extra=_extra(element, item_meta, meta, item_class, language),
     )
-    return finish_item(item, structured=bool(city))
+    return finish_item(item, structured=bool(city), base_url=base_url)

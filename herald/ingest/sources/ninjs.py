@@ -406,4 +406,4 @@ def _read_item(
             if _str(obj.get(name))
         },
     )
-    return finish_item(item, structured=bool(city))
+    return finish_item(item, structured=bool(city), base_url=base_url)

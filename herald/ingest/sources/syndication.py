@@ -27,10 +27,11 @@ from .common import (
 from .items import ParsedItem, WireImage
 from .safexml import load_xml, local_name, serialize
 
-# We sanitize with herald.core.sanitize ourselves, after parsing, and resolve
-# relative links only against the base URL we are given (never fetching).
+# We sanitize with herald.core.sanitize ourselves, after parsing, and make links
+# absolute there too (finish_item), against the URL the document came from:
+# feedparser's own passes over every body would only repeat the work.
 feedparser.SANITIZE_HTML = False
-feedparser.RESOLVE_RELATIVE_URIS = True
+feedparser.RESOLVE_RELATIVE_URIS = False
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 _ISO_DATE = re.compile(r"\s*\d{4}-\d")
@@ -63,7 +64,7 @@ def read_feed(
         io.BytesIO(utf8),
         response_headers=headers,
         sanitize_html=False,
-        resolve_relative_uris=True,
+        resolve_relative_uris=False,
     )
     version = result.get("version") or ""
     if not any(version.startswith(v) for v in versions):
@@ -169,7 +170,8 @@ def _read_entry(
         body_html = html_parts[0] if html_parts else _html(contents[0])
         standfirst = plain_text(summary_html)
     else:
-        body_html = summary_html
+        kind = (entry.get("summary_detail") or {}).get("type") or "text/html"
+        body_html = summary_html if "html" in kind else text_to_html(summary_html)
         standfirst = ""
     published = _datetime(entry, "published")
     updated = _datetime(entry, "updated")
@@ -208,7 +210,7 @@ def _read_entry(
         images=images,
         keywords=keywords,
     )
-    return finish_item(item, structured=False)
+    return finish_item(item, structured=False, base_url=base_url)
 
 
 _NAME_IN_BRACKETS = re.compile(r"\(([^()@]+)\)")
@@ -319,11 +321,6 @@ def enclosure_image(
         return None
     absolute = safe_url(url, base_url)
     return WireImage(url=absolute, caption=caption) if absolute else None
-
-
-def first_present(*values: str) -> str:
-    """The first non-empty value."""
-    return next((v for v in values if v), "")
 
 
 def content_guid(entry: Any, position: int, warnings: list[str], what: str) -> str:

@@ -506,3 +506,25 @@ def test_arbitrary_field_values_never_crash_any_format(
         for item in feed.items:
             assert item.guid and item.headline
             assert item.updated_at is None or item.updated_at.tzinfo is not None
+
+
+def test_over_long_guids_are_skipped_and_over_long_links_dropped() -> None:
+    long_link = "https://t.example/" + "a" * 1000
+    document = rss(
+        f"<item><guid>{'g' * 501}</guid><title>Long guid</title></item>"
+        f"<item><guid>ok</guid><title>Long link</title><link>{long_link}</link></item>"
+    )
+    feed = parse("rss", document.encode())
+    (item,) = feed.items
+    assert item.guid == "ok" and item.link == ""
+    assert any("guid is 501 characters long" in w for w in feed.warnings)
+
+
+def test_a_first_paragraph_holding_only_the_dateline_goes_with_it() -> None:
+    document = rss(
+        "<item><guid>1</guid><title>T</title><description>&lt;p&gt;HANOI (AFP) -"
+        "&lt;/p&gt;&lt;p&gt;The text.&lt;/p&gt;</description></item>"
+    )
+    (item,) = parse("rss", document.encode()).items
+    assert item.dateline_city == "Hanoi"
+    assert item.body_html == "<p>The text.</p>"

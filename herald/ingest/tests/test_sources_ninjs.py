@@ -302,3 +302,21 @@ def test_a_standfirst_that_repeats_the_body_is_dropped() -> None:
     )
     assert item.standfirst == ""
     assert item.body_html == "<p>The vote was held on Sunday. More follows.</p>"
+
+
+def test_relative_links_in_bodies_are_made_absolute_or_dropped() -> None:
+    document = {
+        "uri": "urn:l",
+        "headline": "Links",
+        "body_html": '<p><a href="/more?a=1&amp;b=2">more</a> '
+        '<a href="mailto:desk@wire.example">mail</a> '
+        '<a href="https://other.example/x">abs</a></p>',
+    }
+    data = json.dumps(document).encode()
+    (item,) = parse("ninjs", data, base_url="https://wire.example/api/items").items
+    assert 'href="https://wire.example/more?a=1&amp;b=2"' in item.body_html
+    assert 'href="mailto:desk@wire.example"' in item.body_html
+    assert 'href="https://other.example/x"' in item.body_html
+    (item,) = parse("ninjs", data).items
+    assert '<a rel="noopener noreferrer nofollow">more</a>' in item.body_html
+    assert 'href="https://other.example/x"' in item.body_html
