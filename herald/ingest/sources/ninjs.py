@@ -24,6 +24,7 @@ from .items import ParsedFeed, ParsedItem, PubStatus, Subject, WireImage
 # Deeper than any real ninjs (associations nest a level or two).
 MAX_DEPTH = 32
 _MEDIATOPIC = re.compile(r"cv\.iptc\.org/newscodes/mediatopic/?(\d{8})?", re.IGNORECASE)
+_ENVELOPES = ("items", "_items", "data")
 _PICTURE_TYPES = frozenset({"picture", "graphic", "image"})
 
 Obj = dict[str, Any]
@@ -64,16 +65,27 @@ def _int_or_float(digits: str) -> int | float:
     return int(digits) if len(digits) <= 100 else float(digits)
 
 
-def _load(data: bytes) -> Any:
+def _decode(data: bytes, warnings: list[str]) -> str:
+    """JSON text from bytes: UTF-8 (RFC 8259), or UTF-16/32 by their byte order
+    marks or zero bytes; UTF-8 that is not falls back to Windows-1252, with a
+    warning, as XML feeds do."""
+    encoding = json.detect_encoding(data)
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        if not encoding.startswith("utf-8"):
+            raise ParseError(
+                f"not valid {encoding.upper()} JSON: bad bytes at {error.start}"
+            ) from error
+    warnings.append("the document is not valid UTF-8; read it as windows-1252")
+    return data.decode("windows-1252", errors="replace")
+
+
+def _load(data: bytes, warnings: list[str]) -> Any:
     """The JSON document, with clear errors for bad bytes, syntax and shape."""
     if not data.strip():
         raise ParseError("the document is empty")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ParseError(
-            f"ninjs must be UTF-8 JSON; byte {error.start} is not UTF-8"
-        ) from error
+    text = _decode(data, warnings)
     try:
         document = json.loads(text, parse_int=_int_or_float)
     except json.JSONDecodeError as error:
@@ -94,8 +106,20 @@ def _lower(obj: Obj) -> Obj:
 
 
 def parse_ninjs(data: bytes, base_url: str = "") -> ParsedFeed:
-    """Every item of a ninjs document: one object, or a list of objects."""
-    document = _load(data)
+    """Every item of a ninjs document: one object, or a list of objects (bare, or
+    under "items" / "_items" / "data" as APIs send them)."""
+    warnings: list[str] = []
+    document = _load(data, warnings)
+    if isinstance(document, dict) and not (
+        {"uri", "guid"} & {*map(str.lower, document)}
+    ):
+        # An API's envelope around the list: {"items": [...]} or {"_items": [...]}.
+        wrapped = next(
+            (document[k] for k in _ENVELOPES if isinstance(document.get(k), list)),
+            None,
+        )
+        if wrapped is not None:
+            document = wrapped
     if isinstance(document, dict):
         objects: list[Any] = [document]
     elif isinstance(document, list):
@@ -105,7 +129,6 @@ def parse_ninjs(data: bytes, base_url: str = "") -> ParsedFeed:
             f"not a ninjs document: expected an object or a list, got "
             f"{type(document).__name__}"
         )
-    warnings: list[str] = []
     items = [
         _read_item(obj, position, base_url, warnings)
         for position, obj in enumerate(objects, start=1)

@@ -195,7 +195,7 @@ def test_ninjs_3_camel_case_fields_are_read() -> None:
         (b"", "empty"),
         (b'{"uri": "x", ', "not valid JSON at line 1"),
         (b'"just a string"', "expected an object or a list"),
-        (b"\xff\xfe{}", "must be UTF-8"),
+        (b"\xff\xfe{}x", "not valid UTF-16 JSON"),
         (b"[" * 100 + b"]" * 100, "nested more than"),
         (b"[" * 100_000 + b"]" * 100_000, "nested more than"),
     ],
@@ -320,3 +320,25 @@ def test_relative_links_in_bodies_are_made_absolute_or_dropped() -> None:
     (item,) = parse("ninjs", data).items
     assert '<a rel="noopener noreferrer nofollow">more</a>' in item.body_html
     assert 'href="https://other.example/x"' in item.body_html
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-32"])
+def test_json_in_any_unicode_encoding_is_read(encoding: str) -> None:
+    data = json.dumps({"uri": "u", "headline": "東京 Zürich"}, ensure_ascii=False)
+    feed = parse("ninjs", data.encode(encoding))
+    assert feed.items[0].headline == "東京 Zürich"
+    assert feed.warnings == ("item 1 ('u'): no versioncreated date given",)
+
+
+def test_windows_1252_json_is_read_with_a_warning() -> None:
+    data = json.dumps({"uri": "u", "headline": "Café “x”"}, ensure_ascii=False)
+    feed = parse("ninjs", data.encode("windows-1252"))
+    assert feed.items[0].headline == "Café “x”"
+    assert "not valid UTF-8; read it as windows-1252" in feed.warnings[0]
+
+
+@pytest.mark.parametrize("key", ["items", "_items", "data"])
+def test_an_api_envelope_around_the_list_is_opened(key: str) -> None:
+    items = [{"uri": "a", "headline": "A"}, {"uri": "b", "headline": "B"}]
+    feed = parse("ninjs", json.dumps({key: items, "_meta": {"total": 2}}).encode())
+    assert [item.guid for item in feed.items] == ["a", "b"]
