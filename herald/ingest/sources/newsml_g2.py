@@ -27,6 +27,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 NITF = "http://iptc.org/std/NITF/2006-10-18/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _N = {"n": NAR}
+PICTURE_CLASSES = frozenset({"ninat:picture", "ninat:graphic"})
 _GEO_TYPES = frozenset({"cpnat:geoArea", "cpnat:poi"})
 _COUNTRY_TYPES = frozenset({"cptype:country"})
 # Subject types that are no topic: people, organisations, events, objects.
@@ -136,7 +137,7 @@ def _pictures_by_guid(
     """The picture items of a message, as WireImages by guid."""
     pictures = {}
     for element in news_items:
-        if _item_class(element) == "ninat:picture" and element.get("guid"):
+        if _item_class(element) in PICTURE_CLASSES and element.get("guid"):
             image = _picture(element, base_url, _language(element))
             if image is not None:
                 pictures[element.get("guid", "")] = image
@@ -151,7 +152,7 @@ def _attach_package_pictures(
     """Pictures a package groups with text items, by the text item's guid."""
     attached: dict[str, list[WireImage]] = {}
     text_guids = {
-        e.get("guid") for e in news_items if _item_class(e) != "ninat:picture"
+        e.get("guid") for e in news_items if _item_class(e) not in PICTURE_CLASSES
     }
     for package in packages:
         for group in package.iter(_q("group")):
@@ -365,12 +366,17 @@ def _read_item(
 
     headline = ""
     standfirst = ""
-    for element_headline in meta.iterfind("n:headline", _N) if meta is not None else ():
+    headlines = list(meta.iterfind("n:headline", _N)) if meta is not None else []
+    for element_headline in headlines:
         role = element_headline.get("role") or ""
         if not headline and role in ("", "hlrole:main", "hltype:main"):
             headline = _text(element_headline)
         elif not standfirst and role in ("hlrole:sub", "hlrole:subtitle"):
             standfirst = _text(element_headline)
+    if not headline:  # only headlines of other roles (short, alternate, ...)
+        headline = next(
+            (_text(h) for h in headlines if _text(h) and _text(h) != standfirst), ""
+        )
     if not headline:
         headline = _text(element.find("n:itemMeta/n:title", _N))
     if not headline:
@@ -378,7 +384,7 @@ def _read_item(
         return None
 
     item_class = _item_class(element)
-    is_picture = item_class == "ninat:picture"
+    is_picture = item_class in PICTURE_CLASSES
     images: list[WireImage] = []
     if is_picture:
         image = _picture(element, base_url, language)
@@ -399,8 +405,10 @@ def _read_item(
     city = country = ""
     urgency: int | None = None
     if meta is not None:
+        # A text's summary; a picture's caption serves when it has no summary.
+        roles = (None, "drol:summary") + (("drol:caption",) if is_picture else ())
         for description in meta.iterfind("n:description", _N):
-            if description.get("role") in (None, "drol:summary", "drol:caption"):
+            if description.get("role") in roles:
                 summary = _text(description)
                 break
         by = _text(_child(meta, "by"))

@@ -318,3 +318,27 @@ def test_bad_version_is_a_warning_and_no_headline_skips_the_item() -> None:
 def test_documents_that_are_not_news_are_refused(data: str, message: str) -> None:
     with pytest.raises(ParseError, match=message):
         parse("newsml-g2", data.encode())
+
+
+def test_headline_of_another_role_serves_and_a_text_caption_is_no_standfirst() -> None:
+    document = news_item(
+        '<itemMeta><itemClass qcode="ninat:text"/></itemMeta><contentMeta>'
+        '<headline role="hlrole:short">Short one</headline>'
+        '<description role="drol:caption">A caption</description></contentMeta>'
+    )
+    (item,) = parse("newsml-g2", document).items
+    assert item.headline == "Short one"
+    assert item.standfirst == ""
+
+
+def test_a_graphic_item_gives_its_rendition_as_an_image() -> None:
+    document = news_item(
+        '<itemMeta><itemClass qcode="ninat:graphic"/></itemMeta><contentMeta>'
+        "<headline>Chart</headline><creditline>Wire Graphics</creditline>"
+        "</contentMeta><contentSet><remoteContent "
+        'href="https://g.example/c.png" contenttype="image/png" width="900"/>'
+        "</contentSet>"
+    )
+    (item,) = parse("newsml-g2", document).items
+    (image,) = item.images
+    assert image.url == "https://g.example/c.png" and image.credit == "Wire Graphics"
