@@ -20,6 +20,8 @@ _BOMS = (
 _DECLARATION = re.compile(rb"\A\s*<\?xml\b[^>]*?\?>")
 _ENCODING = re.compile(rb"""\bencoding\s*=\s*["']([A-Za-z0-9._\-]{1,40})["']""")
 _TEXT_DECLARATION = re.compile(r"\A\s*<\?xml\b[^>]*?\?>")
+# Characters XML 1.0 forbids, which careless feeds still carry (form feeds, NULs).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # libxml2's own limit without huge_tree; no news document comes near it.
 MAX_XML_DEPTH = 256
 
@@ -83,6 +85,12 @@ def to_utf8(data: bytes, warnings: list[str]) -> bytes:
         warnings.append(
             "the document is in no encoding Herald knows; unreadable characters "
             "were replaced"
+        )
+    text, removed = _CONTROL.subn("", text)
+    if removed:
+        warnings.append(
+            f"removed {removed:,} control character{'s' if removed > 1 else ''} "
+            "that XML does not allow"
         )
     declaration = _TEXT_DECLARATION.match(text)
     if declaration:

@@ -528,3 +528,10 @@ def test_a_first_paragraph_holding_only_the_dateline_goes_with_it() -> None:
     (item,) = parse("rss", document.encode()).items
     assert item.dateline_city == "Hanoi"
     assert item.body_html == "<p>The text.</p>"
+
+
+def test_control_characters_xml_forbids_are_removed_with_a_warning() -> None:
+    document = rss("<item><guid>1</guid><title>Form\x0cfeed\x00 title</title></item>")
+    feed = parse("rss", document.encode())
+    assert feed.items[0].headline == "Formfeed title"
+    assert any("removed 2 control characters" in w for w in feed.warnings)
