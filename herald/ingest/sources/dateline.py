@@ -109,6 +109,14 @@ def _split_parts(parts: str) -> tuple[str, list[str]]:
     return country, dates
 
 
+_WINDOW = 300
+
+
+def _cut_short(match: re.Match[str], window: str, text: str) -> bool:
+    """Whether `match` only ended because the window did (at \\Z)."""
+    return match.end() == len(window) and len(text) > len(window)
+
+
 def extract_dateline(text: str) -> tuple[str, str, str]:
     """Split a lead like "TOKYO, Japan: The ..." into ("Tokyo", "Japan", "The ...").
 
@@ -118,7 +126,12 @@ def extract_dateline(text: str) -> tuple[str, str, str]:
     are dropped. Without a dateline the answer is ("", "", text), with `text`
     untouched. Never raises.
     """
-    bracketed = _BRACKETED.match(text)
+    # A dateline is short: look only at the opening, so a megabyte of text costs
+    # no more than a line. A match that ends at the window's edge is no match.
+    window = text[:_WINDOW]
+    bracketed = _BRACKETED.match(window)
+    if bracketed is not None and _cut_short(bracketed, window, text):
+        bracketed = None
     if bracketed is not None:
         city = bracketed.group("city").strip()
         country = (bracketed.group("country") or "").strip()
@@ -129,8 +142,8 @@ def extract_dateline(text: str) -> tuple[str, str, str]:
             and len(city.split()) <= _MAX_CITY_WORDS
         ):
             return _place_name(city), _place_name(country), text[bracketed.end() :]
-    match = _LEAD.match(text)
-    if match is None:
+    match = _LEAD.match(window)
+    if match is None or _cut_short(match, window, text):
         return "", "", text
     city_raw = match.group("city").strip()
     agency = match.group("agency")
@@ -156,6 +169,8 @@ def extract_dateline(text: str) -> tuple[str, str, str]:
 def split_dateline(field: str) -> tuple[str, str]:
     """(city, country) from a structured dateline or location field, such as
     "MOSCOW, Monday (Reuters)" or "Grossetto, Italy". Never raises."""
+    if len(field) > _WINDOW:
+        return "", ""
     match = _FIELD.match(field)
     if match is None:
         return "", ""

@@ -103,3 +103,12 @@ def test_dateline_shaped_leads_never_raise_or_lose_text(lead: str, tail: str) ->
 def test_split_dateline_never_raises(field: str) -> None:
     city, country = split_dateline(field)
     assert isinstance(city, str) and isinstance(country, str)
+
+
+def test_only_the_opening_is_read_however_long_the_text() -> None:
+    story = "word " * 200_000
+    assert extract_dateline("TOKYO (Reuters) - " + story) == ("Tokyo", "", story)
+    assert extract_dateline(story) == ("", "", story)
+    # A "dateline" that would need more than the opening is no dateline.
+    assert extract_dateline("A" * 400 + " - x")[0] == ""
+    assert split_dateline("MOSCOW, " + "x" * 400) == ("", "")
