@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "Herald/0.1 (news wire ingest; +https://github.com/herald-news/herald)"
+USER_AGENT = "Herald/0.1 (news wire ingest)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 64 * 1024
 

@@ -7,7 +7,8 @@
 answers each path from its `Route`: fixed bytes, status and headers, with optional
 delays, a body trickled in small chunks, an endless body, a wrong Content-Length,
 conditional GET (304 for a matching ETag or Last-Modified), redirects or raw bytes that
-are not HTTP. `server.routes` may be changed while it runs (a feed that changes between
+are not HTTP. Routes are keyed by path, without the query string; an unknown path
+answers 404. `server.routes` may be changed while it runs (a feed that changes between
 polls); a route may also be a function of the request. `server.requests` records what
 arrived. The fetcher refuses loopback unless it is allowed, so tests set
 `settings.HERALD_FETCH_ALLOWED_ADDRESSES = ["127.0.0.1"]`.
