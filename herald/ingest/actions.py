@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -157,6 +157,8 @@ class Context:
     threshold: float
     places: dict[tuple[str, str], Place | None] = field(default_factory=dict)
     aliases: CountryAliases = field(default_factory=CountryAliases)
+    _editions: dict[int, Any] | None = None
+    _sections: dict[int, Any] | None = None
 
     @classmethod
     def for_source(
@@ -174,6 +176,20 @@ class Context:
             threshold=settings.HERALD_INGEST_DUPLICATE_THRESHOLD,
         )
 
+    def editions(self) -> dict[int, Any]:
+        from herald.editions.models import Edition
+
+        if self._editions is None:
+            self._editions = Edition.objects.in_bulk()
+        return self._editions
+
+    def sections(self) -> dict[int, Any]:
+        from herald.stories.models import Section
+
+        if self._sections is None:
+            self._sections = Section.objects.in_bulk()
+        return self._sections
+
     def place(self, city: str, country: str) -> Place | None:
         """The Place of a dateline (city, and country name or code), if known."""
         key = (city.casefold(), country.casefold())
@@ -190,12 +206,36 @@ class Context:
 
 
 def _is_newer(item: ParsedItem, stored: WireItem) -> bool:
+    return _newer(item, stored.version, stored.source_updated_at, stored.content_hash)
+
+
+def _newer(
+    item: ParsedItem,
+    version: int | None,
+    updated_at: datetime | None,
+    content_hash: str,
+) -> bool:
     """Version number, else the update time, else a changed content hash."""
-    if item.version is not None and stored.version is not None:
-        return item.version > stored.version
-    if item.updated_at is not None and stored.source_updated_at is not None:
-        return item.updated_at > stored.source_updated_at
-    return item.content_hash() != stored.content_hash
+    if item.version is not None and version is not None:
+        return item.version > version
+    if item.updated_at is not None and updated_at is not None:
+        return item.updated_at > updated_at
+    return item.content_hash() != content_hash
+
+
+Known = dict[str, tuple[int | None, datetime | None, str]]
+
+
+def _known_versions(source: Source, items: Sequence[ParsedItem]) -> Known:
+    """What is stored of these items already, in a few queries for the feed."""
+    guids = list({i.guid for i in items if i.guid})
+    known: Known = {}
+    for start in range(0, len(guids), 500):
+        rows = WireItem.objects.filter(
+            source=source, guid__in=guids[start : start + 500]
+        ).values_list("guid", "version", "source_updated_at", "content_hash")
+        known.update({guid: rest for guid, *rest in rows})  # type: ignore[misc]
+    return known
 
 
 def _item_fields(item: ParsedItem) -> dict[str, Any]:
@@ -229,7 +269,7 @@ def _item_fields(item: ParsedItem) -> dict[str, Any]:
     }
 
 
-def ingest_item(ctx: Context, item: ParsedItem) -> str:
+def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
     """Store one parsed item in its own transaction and act on it.
 
     New (source, guid): stored, clustered, and (unless it duplicates a cluster's
@@ -240,6 +280,15 @@ def ingest_item(ctx: Context, item: ParsedItem) -> str:
     """
     if not item.guid or len(item.guid) > 500:
         raise ValidationError("The item has no usable id (empty or over 500 chars).")
+    if fresh:
+        # The feed's read of stored guids did not see it: insert straight away. The
+        # unique (source, guid) turns a race with another process into an error,
+        # after which the item is compared like any stored one.
+        try:
+            with transaction.atomic():
+                return _ingest_new(ctx, item)
+        except IntegrityError:
+            pass
     with transaction.atomic():
         stored = (
             WireItem.objects.select_for_update()
@@ -261,33 +310,60 @@ def ingest_item(ctx: Context, item: ParsedItem) -> str:
         return UPDATED
 
 
-def _index(wire: WireItem, sig: Any) -> None:
-    LSHBand.objects.filter(item=wire).delete()
-    LSHBand.objects.bulk_create(
-        [LSHBand(item=wire, bucket=b) for b in clustering.buckets(sig)]
-    )
-
-
-def _find_cluster(ctx: Context, wire: WireItem, sig: Any) -> clustering.Match | None:
-    buckets = clustering.buckets(sig)
-    if not buckets:
-        return None
-    candidates = (
-        WireItem.objects.filter(
-            pk__in=LSHBand.objects.filter(bucket__in=buckets).values("item_id")
+def _index(wire: WireItem, buckets: list[int], *, replace: bool) -> None:
+    """Store the item's LSH buckets. One executemany: building 64 model instances
+    per item was the largest cost of ingest."""
+    if replace:
+        LSHBand.objects.filter(item=wire).delete()
+    table = connection.ops.quote_name(LSHBand._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} (item_id, bucket) VALUES (%s, %s)",  # noqa: S608 - fixed names
+            [(wire.pk, bucket) for bucket in buckets],
         )
-        .exclude(pk=wire.pk)
-        .filter(cluster__isnull=False)
-        .values_list("pk", "cluster_id", "signature")
+
+
+def _find_cluster(
+    ctx: Context, buckets: list[int], sig: Any, *, exclude: int | None = None
+) -> tuple[clustering.Match | None, dict[int, bytes], dict[int, int | None]]:
+    """The best candidate sharing an LSH bucket, in one query; with the candidates'
+    signatures by id (the cluster lead is often among them)."""
+    if not buckets:
+        return None, {}, {}
+    # Raw SQL: this runs once per new item, and building the ORM query cost more
+    # than running it. The bucket index finds the candidates.
+    item, band, cluster = (
+        connection.ops.quote_name(m._meta.db_table)
+        for m in (WireItem, LSHBand, Cluster)
     )
-    return clustering.best_match(sig, candidates, ctx.threshold)
+    marks = ", ".join(["%s"] * len(buckets))
+    sql = (
+        f"SELECT w.id, w.cluster_id, w.signature, c.lead_id FROM {item} w "  # noqa: S608 - fixed names
+        f"JOIN {cluster} c ON c.id = w.cluster_id "
+        f"WHERE w.id IN (SELECT b.item_id FROM {band} b WHERE b.bucket IN ({marks})) "
+        "AND w.id <> %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*buckets, exclude or 0])
+        rows = cursor.fetchall()
+    signatures = {pk: bytes(data) for pk, _, data, _ in rows}
+    leads: dict[int, int | None] = {cluster: lead for _, cluster, _, lead in rows}
+    match = clustering.best_match(
+        sig, ((pk, cluster, data) for pk, cluster, data, _ in rows), ctx.threshold
+    )
+    return match, signatures, leads
 
 
-def _similarity_to_lead(cluster: Cluster, sig: Any) -> float:
-    if cluster.lead_id is None:
+def _similarity_to_lead(
+    lead_id: int | None, sig: Any, known: dict[int, bytes] | None = None
+) -> float:
+    if lead_id is None:
         return 0.0
-    lead = WireItem.objects.filter(pk=cluster.lead_id).values_list("signature").first()
-    return clustering.similarity(sig, clustering.from_bytes(lead[0])) if lead else 0.0
+    data = (known or {}).get(lead_id)
+    if data is None:
+        row = WireItem.objects.filter(pk=lead_id).values_list("signature").first()
+        data = bytes(row[0]) if row else None
+    return clustering.similarity(sig, clustering.from_bytes(data)) if data else 0.0
 
 
 def _ingest_new(ctx: Context, item: ParsedItem) -> str:
@@ -295,7 +371,9 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
     sig = clustering.signature(
         clustering.item_text(item.headline, item.standfirst, item.body_html)
     )
-    wire = WireItem.objects.create(
+    buckets = clustering.buckets(sig)
+    match, known, leads = _find_cluster(ctx, buckets, sig)
+    wire = WireItem(
         source=ctx.source,
         guid=item.guid,
         received_at=now,
@@ -304,24 +382,26 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
         signature=clustering.to_bytes(sig),
         **_item_fields(item),
     )
-    match = _find_cluster(ctx, wire, sig)
-    _index(wire, sig)
     if match is not None and match.cluster_id is not None:
-        cluster = Cluster.objects.get(pk=match.cluster_id)
-        wire.cluster = cluster
+        lead_id = leads.get(match.cluster_id)
+        wire.cluster_id = match.cluster_id
         wire.similarity = (
             match.similarity
-            if match.item_id == cluster.lead_id
-            else _similarity_to_lead(cluster, sig)
+            if match.item_id == lead_id
+            else _similarity_to_lead(lead_id, sig, known)
         )
         wire.state = ItemState.DUPLICATE
         wire.note = f"Same news as item {match.item_id} ({match.similarity:.2f})."
-        wire.save(update_fields=["cluster", "similarity", "state", "note"])
-        Cluster.objects.filter(pk=cluster.pk).update(updated_at=now)
+        wire.save(force_insert=True)
+        _index(wire, buckets, replace=False)
+        Cluster.objects.filter(pk=match.cluster_id).update(updated_at=now)
         return NEW
-    wire.cluster = Cluster.objects.create(lead=wire, created_at=now, updated_at=now)
-    wire.similarity = 1.0
-    wire.save(update_fields=["cluster", "similarity"])
+    cluster = Cluster.objects.create(created_at=now, updated_at=now)
+    wire.cluster, wire.similarity = cluster, 1.0
+    wire.save(force_insert=True)
+    _index(wire, buckets, replace=False)
+    Cluster.objects.filter(pk=cluster.pk).update(lead=wire)
+    cluster.lead = wire
     _settle(ctx, wire)
     return NEW
 
@@ -403,18 +483,14 @@ def _story_fields(ctx: Context, wire: WireItem, place: Place | None) -> dict[str
 def _create_story(
     ctx: Context, wire: WireItem, decision: Route, place: Place | None
 ) -> Story:
-    from herald.editions.models import Edition
-    from herald.stories.models import Section
-
-    editions = Edition.objects.in_bulk(decision.edition_ids)
-    sections = Section.objects.in_bulk(decision.section_ids)
+    editions, sections = ctx.editions(), ctx.sections()
     ordered_editions = [editions[pk] for pk in decision.edition_ids if pk in editions]
     ordered_sections = [sections[pk] for pk in decision.section_ids if pk in sections]
     fields = _story_fields(ctx, wire, place)
     return story_actions.create_wire_story(
         editions=ordered_editions,
         sections=ordered_sections,
-        tags=ctx.tag_ids,
+        tag_ids=ctx.tag_ids,
         publish=decision.publish,
         note=f"From {ctx.source.name}, item {wire.guid}"[:200],
         origin_edition=ordered_editions[0],
@@ -436,11 +512,11 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
     if wire.cluster_id is not None and wire.cluster is not None:
         lead_id = wire.cluster.lead_id
         wire.similarity = (
-            1.0 if lead_id == wire.pk else _similarity_to_lead(wire.cluster, sig)
+            1.0 if lead_id == wire.pk else _similarity_to_lead(lead_id, sig)
         )
         Cluster.objects.filter(pk=wire.cluster_id).update(updated_at=now)
     wire.save()
-    _index(wire, sig)
+    _index(wire, clustering.buckets(sig), replace=True)
     label = f"version {item.version}" if item.version is not None else "a new version"
     story = wire.story
     if item.pubstatus == PubStatus.CANCELED:
@@ -499,9 +575,15 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
         problems = list(fetched.errors)
         for name, feed in fetched.feeds:
             problems += [f"{name}: {w}" for w in feed.warnings]
+            known = _known_versions(source, feed.items)
             for item in feed.items:
+                stored = known.get(item.guid)
+                if stored is not None and not _newer(item, *stored):
+                    # Most of a re-polled feed: skip it without a transaction.
+                    log.items_ignored += 1
+                    continue
                 try:
-                    outcome = ingest_item(ctx, item)
+                    outcome = ingest_item(ctx, item, fresh=stored is None)
                 except ValidationError as exc:
                     log.items_failed += 1
                     problems.append(

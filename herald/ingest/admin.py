@@ -18,6 +18,7 @@ from django.utils.html import format_html
 from herald.accounts.models import Role, User
 from herald.core.desk import RoleAdmin
 from herald.core.sanitize import html_to_text
+from herald.editions.models import Edition
 from herald.ingest import actions
 from herald.ingest.models import (
     Cluster,
@@ -27,6 +28,7 @@ from herald.ingest.models import (
     WireItem,
 )
 from herald.ingest.routing import CountryAliases, Facts, RuleSpec, route
+from herald.stories.models import Section
 
 EDITORS = frozenset({Role.EDITOR, Role.ADMIN})
 ADMINS = frozenset({Role.ADMIN})
@@ -365,14 +367,15 @@ class RoutingRuleForm(forms.ModelForm):
 
 
 def try_rule(rule: RoutingRule, data: dict[str, Any]) -> list[dict[str, Any]]:
-    """Where each of the last 100 wire items would go with `rule` alone (unsaved)."""
+    """Where each of the last 100 wire items would go with `rule` (unsaved) and
+    its source's defaults."""
     spec = RuleSpec.build(
         rule,
         edition_ids=[e.pk for e in data.get("editions", [])],
         section_ids=[s.pk for s in data.get("sections", [])],
     )
-    editions = {e.pk: e.name for e in data.get("editions", [])}
-    sections = {s.pk: s.name for s in data.get("sections", [])}
+    editions = dict(Edition.objects.values_list("pk", "name"))
+    sections = dict(Section.objects.values_list("pk", "name"))
     aliases = CountryAliases()
     ctx_places: dict[int, actions.Context] = {}
     rows = []
@@ -388,8 +391,8 @@ def try_rule(rule: RoutingRule, data: dict[str, Any]) -> list[dict[str, Any]]:
         decision = route(
             facts,
             [spec],
-            edition_ids=[],
-            section_ids=[],
+            edition_ids=ctx.edition_ids,
+            section_ids=ctx.section_ids,
             auto_publish=item.source.auto_publish,
         )
         rows.append(

@@ -42,8 +42,11 @@ _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 def normalize(text: str) -> list[str]:
     """Words of `text` without accents, case, punctuation or common words."""
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = text.casefold()
+    if not folded.isascii():
+        folded = unicodedata.normalize("NFKD", folded)
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
+    plain = folded
     return [w for w in _WORD.findall(plain) if w not in STOPWORDS]
 
 
