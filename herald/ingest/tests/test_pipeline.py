@@ -316,3 +316,20 @@ def test_due_sources_are_queued_once(wire_source: Source) -> None:
     Source.objects.update(next_poll_at=_now() - timedelta(minutes=1))
     assert actions.enqueue_due_sources() == 1
     assert actions.enqueue_due_sources() == 0
+
+
+def test_poll_task_polls_the_source_and_skips_a_paused_one(
+    wire_source: Source, tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    from herald.ingest.tasks import poll_source_task
+
+    folder = Path(str(tmp_path)) / "drop"
+    folder.mkdir()
+    Source.objects.filter(pk=wire_source.pk).update(drop_folder=str(folder))
+    assert poll_source_task.call(source_id=wire_source.pk) == "ok"
+    assert wire_source.fetches.count() == 1
+    Source.objects.filter(pk=wire_source.pk).update(is_active=False)
+    assert poll_source_task.call(source_id=wire_source.pk) == "gone"
+    assert wire_source.fetches.count() == 1
