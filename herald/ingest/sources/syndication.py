@@ -165,13 +165,20 @@ def _read_entry(
             f"item {position} ({guid[:200]!r}): no title; the headline is the "
             "opening of its text"
         )
+    # Links in the body are relative to the xml:base in force there (feedparser
+    # resolves it against the document's URL), else to the document's URL.
+    body_base = base_url
     if contents:
-        html_parts = [_html(c) for c in contents if "html" in (c.get("type") or "")]
-        body_html = html_parts[0] if html_parts else _html(contents[0])
+        html_parts = [c for c in contents if "html" in (c.get("type") or "")]
+        chosen = html_parts[0] if html_parts else contents[0]
+        body_html = _html(chosen)
+        body_base = safe_url(chosen.get("base")) or base_url
         standfirst = plain_text(summary_html)
     else:
-        kind = (entry.get("summary_detail") or {}).get("type") or "text/html"
+        detail = entry.get("summary_detail") or {}
+        kind = detail.get("type") or "text/html"
         body_html = summary_html if "html" in kind else text_to_html(summary_html)
+        body_base = safe_url(detail.get("base")) or base_url
         standfirst = ""
     published = _datetime(entry, "published")
     updated = _datetime(entry, "updated")
@@ -210,7 +217,7 @@ def _read_entry(
         images=images,
         keywords=keywords,
     )
-    return finish_item(item, structured=False, base_url=base_url)
+    return finish_item(item, structured=False, base_url=body_base)
 
 
 _NAME_IN_BRACKETS = re.compile(r"\(([^()@]+)\)")

@@ -202,3 +202,21 @@ def test_rss_1_0_rdf_feeds_are_read() -> None:
     assert item.updated_at == datetime(2025, 6, 10, 8, 0, tzinfo=UTC)
     assert item.dateline_city == "Berlin"
     assert item.raw.startswith("<item")
+
+
+@pytest.mark.parametrize("element", ["content", "summary"])
+def test_atom_xml_base_applies_to_links_in_the_body(element: str) -> None:
+    data = (
+        '<feed xmlns="http://www.w3.org/2005/Atom" xml:base="https://a.example/news/">'
+        "<title>F</title><id>f</id><entry><id>1</id><title>T</title>"
+        '<updated>2025-01-01T00:00:00Z</updated><link href="story/1"/>'
+        f'<{element} type="html">&lt;a href="more"&gt;m&lt;/a&gt;</{element}>'
+        "</entry></feed>"
+    ).encode()
+    (item,) = parse("atom", data, base_url="https://feed.example/f.xml").items
+    assert item.link == "https://a.example/news/story/1"
+    assert 'href="https://a.example/news/more"' in item.body_html
+    # An xml:base that is not http(s) gives no base at all.
+    hostile = data.replace(b"https://a.example/news/", b"file:///etc/")
+    (item,) = parse("atom", hostile).items
+    assert item.link == "" and "href" not in item.body_html
