@@ -9,13 +9,18 @@
 # stories. A second poll of the same documents measures the idempotent path. Writes
 # bench/out/ingest.json; a missed target is reported, not an error.
 #
-#   .venv/bin/python bench/ingest.py [--stories 100000] [--items 5000]
+#   .venv/bin/python bench/ingest.py [--stories 100000] [--items 5000] [--keep DIR]
+#
+# With --keep DIR a second run reuses DIR's seeded SQLite database: a pristine
+# copy taken after seeding replaces what the last measurement added.
 
 import argparse
 import json
 import os
 import random
 import resource
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -122,6 +127,12 @@ def run(cmd: list[str], env: dict[str, str]) -> float:
     return time.monotonic() - start
 
 
+def _checkpoint(database: Path) -> None:
+    """Fold the WAL into the database file, so a copy of the file is whole."""
+    with sqlite3.connect(database) as db:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def _cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -213,6 +224,8 @@ def main(argv: list[str] | None = None) -> None:
     if "HERALD_DATABASE_URL" not in os.environ:
         env["HERALD_VAR_DIR"] = str(work)
     setup: dict[str, float] = {}
+    sqlite = "HERALD_DATABASE_URL" not in os.environ
+    database, pristine = work / "herald.sqlite3", work / "pristine.sqlite3"
     if not (work / "seed.json").exists():
         py = sys.executable
         setup["migrate_s"] = run([py, "-m", "herald", "migrate", "-v0"], env)
@@ -221,6 +234,18 @@ def main(argv: list[str] | None = None) -> None:
              "--out", str(work / "seed.json")],
             env,
         )  # fmt: skip
+        if sqlite:
+            # A copy of the seeded database, so `--keep` measures from it again.
+            _checkpoint(database)
+            shutil.copyfile(database, pristine)
+    elif sqlite and pristine.exists():
+        for stale in (
+            database,
+            work / "herald.sqlite3-wal",
+            work / "herald.sqlite3-shm",
+        ):
+            stale.unlink(missing_ok=True)
+        shutil.copyfile(pristine, database)
     feeds = work / "feeds"
     items = make_items(args.items, random.Random(2026))
     write_feeds(feeds, items, args.per_file)

@@ -39,6 +39,7 @@ from herald.ingest.routing import (
 from herald.ingest.sources.items import ParsedFeed, ParsedItem, PubStatus
 from herald.stories import actions as story_actions
 from herald.stories.models import Place, Provenance, Story
+from herald.stories.signals import batched_story_changes
 from herald.stories.workflow import Status
 
 logger = logging.getLogger(__name__)
@@ -239,10 +240,11 @@ def _known_versions(source: Source, items: Sequence[ParsedItem]) -> Known:
 
 
 def _item_fields(item: ParsedItem) -> dict[str, Any]:
-    parsed = asdict(item)
+    # Only the nested dataclasses: asdict() of the whole item deep-copied the raw
+    # payload and body for nothing.
     rest = {
-        "images": parsed["images"],
-        "subjects": parsed["subjects"],
+        "images": [asdict(image) for image in item.images],
+        "subjects": [asdict(subject) for subject in item.subjects],
         "places": list(item.places),
         "keywords": list(item.keywords),
         "extra": item.extra,
@@ -290,8 +292,10 @@ def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
         except IntegrityError:
             pass
     with transaction.atomic():
+        # Its cluster and story come in the same query; only the item is locked.
         stored = (
-            WireItem.objects.select_for_update()
+            WireItem.objects.select_related("cluster", "story")
+            .select_for_update(of=("self",))
             .filter(source=ctx.source, guid=item.guid)
             .first()
         )
@@ -398,21 +402,29 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
         return NEW
     cluster = Cluster.objects.create(created_at=now, updated_at=now)
     wire.cluster, wire.similarity = cluster, 1.0
+    # The story first, so the item is inserted in its final state (no UPDATE).
+    _decide(ctx, wire)
     wire.save(force_insert=True)
     _index(wire, buckets, replace=False)
     Cluster.objects.filter(pk=cluster.pk).update(lead=wire)
     cluster.lead = wire
-    _settle(ctx, wire)
     return NEW
 
 
 def _settle(ctx: Context, wire: WireItem) -> None:
-    """Give a cluster's lead item its story, or say why it has none."""
+    """Give a stored cluster lead its story, or say why it has none; saved."""
+    _decide(ctx, wire)
+    wire.save(update_fields=["state", "note", "story"])
+
+
+def _decide(ctx: Context, wire: WireItem) -> None:
+    """Give a cluster's lead item its story, or say why it has none: sets the
+    item's state, note and story without saving the item."""
     if wire.pubstatus == PubStatus.CANCELED:
-        _set_state(wire, ItemState.CANCELED, "Canceled by the source.")
+        _mark(wire, ItemState.CANCELED, "Canceled by the source.")
         return
     if wire.pubstatus == PubStatus.WITHHELD:
-        _set_state(wire, ItemState.WITHHELD, "Withheld by the source: held back.")
+        _mark(wire, ItemState.WITHHELD, "Withheld by the source: held back.")
         return
     place = ctx.place(wire.dateline_city, wire.dateline_country)
     decision = route(
@@ -423,7 +435,7 @@ def _settle(ctx: Context, wire: WireItem) -> None:
         auto_publish=ctx.source.auto_publish,
     )
     if not decision.routed:
-        _set_state(
+        _mark(
             wire,
             ItemState.UNROUTED,
             "No edition or section: give the source defaults or add a rule.",
@@ -432,12 +444,16 @@ def _settle(ctx: Context, wire: WireItem) -> None:
     wire.story = _create_story(ctx, wire, decision, place)
     how = "published" if decision.publish else "queued for review"
     rules = f" by {', '.join(decision.rules)}" if decision.rules else ""
-    _set_state(wire, ItemState.STORY, f"Story {how}{rules}.")
+    _mark(wire, ItemState.STORY, f"Story {how}{rules}.")
+
+
+def _mark(wire: WireItem, state: str, note: str) -> None:
+    wire.state = state
+    wire.note = note[:300]
 
 
 def _set_state(wire: WireItem, state: str, note: str) -> None:
-    wire.state = state
-    wire.note = note[:300]
+    _mark(wire, state, note)
     wire.save(update_fields=["state", "note", "story"])
 
 
@@ -571,31 +587,12 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
     elif fetched.not_modified:
         log.outcome = Outcome.NOT_MODIFIED
     else:
-        ctx = Context.for_source(source)
         problems = list(fetched.errors)
-        for name, feed in fetched.feeds:
-            problems += [f"{name}: {w}" for w in feed.warnings]
-            known = _known_versions(source, feed.items)
-            for item in feed.items:
-                stored = known.get(item.guid)
-                if stored is not None and not _newer(item, *stored):
-                    # Most of a re-polled feed: skip it without a transaction.
-                    log.items_ignored += 1
-                    continue
-                try:
-                    outcome = ingest_item(ctx, item, fresh=stored is None)
-                except ValidationError as exc:
-                    log.items_failed += 1
-                    problems.append(
-                        f"{name}: item {item.guid[:80]!r}: {exc.messages[0]}"
-                    )
-                    continue
-                if outcome == NEW:
-                    log.items_new += 1
-                elif outcome == UPDATED:
-                    log.items_updated += 1
-                else:
-                    log.items_ignored += 1
+        # Every item still commits on its own; the stories' story_changed sends
+        # are gathered into one after the poll, so other apps queue one task per
+        # kind for the poll instead of one per story.
+        with batched_story_changes():
+            _store_feeds(source, fetched.feeds, log, problems)
         log.message = "\n".join(problems[:50])
         if fetched.errors and not fetched.feeds:
             log.outcome = Outcome.ERROR
@@ -606,6 +603,37 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
     log.save()
     _record_health(source, log, fetched, now)
     return log
+
+
+def _store_feeds(
+    source: Source,
+    feeds: Sequence[tuple[str, ParsedFeed]],
+    log: FetchLog,
+    problems: list[str],
+) -> None:
+    """Store the feeds' items, each in its own transaction, counting on `log`."""
+    ctx = Context.for_source(source)
+    for name, feed in feeds:
+        problems += [f"{name}: {w}" for w in feed.warnings]
+        known = _known_versions(source, feed.items)
+        for item in feed.items:
+            stored = known.get(item.guid)
+            if stored is not None and not _newer(item, *stored):
+                # Most of a re-polled feed: skip it without a transaction.
+                log.items_ignored += 1
+                continue
+            try:
+                outcome = ingest_item(ctx, item, fresh=stored is None)
+            except ValidationError as exc:
+                log.items_failed += 1
+                problems.append(f"{name}: item {item.guid[:80]!r}: {exc.messages[0]}")
+                continue
+            if outcome == NEW:
+                log.items_new += 1
+            elif outcome == UPDATED:
+                log.items_updated += 1
+            else:
+                log.items_ignored += 1
 
 
 def _record_health(

@@ -62,8 +62,14 @@ def item_text(headline: str, standfirst: str, body_html: str) -> str:
     return f"{headline}\n{standfirst}\n{html_to_text(body_html)}"
 
 
+def _sha1_32(data: bytes) -> int:
+    """datasketch's default hash (sha1_hash32), the same values, a little faster:
+    stored signatures and LSH bands stay valid."""
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")  # noqa: S324 - not for security
+
+
 # Making the permutations is the costly part of a MinHash; copies share them.
-_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=SEED)
+_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_sha1_32)
 
 
 def signature(text: str) -> np.ndarray:
@@ -126,9 +132,19 @@ def best_match(
     threshold: float,
 ) -> Match | None:
     """The most similar candidate at or above `threshold`, ties to the oldest."""
+    rows = list(candidates)
+    if not rows:
+        return None
+    # All candidates at once: one comparison of the signatures as a matrix.
+    matrix = np.frombuffer(b"".join(bytes(data) for _, _, data in rows), dtype="<u4")
+    matrix = matrix.reshape(len(rows), NUM_PERM)
+    scores = np.count_nonzero(matrix == sig, axis=1) / NUM_PERM
+    empty = np.all(matrix == EMPTY, axis=1) | is_empty(sig)
     best: Match | None = None
-    for item_id, cluster_id, data in candidates:
-        score = similarity(sig, from_bytes(data))
+    for (item_id, cluster_id, _), raw_score, blank in zip(
+        rows, scores.tolist(), empty.tolist(), strict=True
+    ):
+        score = 0.0 if blank else float(raw_score)
         if score < threshold:
             continue
         if (
