@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "herald.syndication",
     "herald.newsletter",
     "herald.releases",
+    "herald.ingest",
     "herald.web",
 ]
 AUTH_USER_MODEL = "accounts.User"
@@ -266,6 +267,29 @@ HERALD_SEARCH_PAGE_SIZE = int(_env("HERALD_SEARCH_PAGE_SIZE", "20"))
 HERALD_API_PAGE_SIZE = int(_env("HERALD_API_PAGE_SIZE", "50"))
 # Requests a partner's API key may make per hour.
 HERALD_API_RATE_LIMIT = int(_env("HERALD_API_RATE_LIMIT", "3600"))
+
+# --- Outbound HTTP (herald/core/fetching.py) ----------------------------------------
+# One deadline for a whole request, redirects included (seconds).
+HERALD_FETCH_TIMEOUT = float(_env("HERALD_FETCH_TIMEOUT", "20"))
+# Cap on a response body, and on its decoded size when it is gzipped (bytes).
+HERALD_FETCH_MAX_BYTES = int(_env("HERALD_FETCH_MAX_BYTES", str(10 * 1024 * 1024)))
+HERALD_FETCH_MAX_REDIRECTS = int(_env("HERALD_FETCH_MAX_REDIRECTS", "5"))
+# Non-public addresses or networks the fetcher may still connect to, e.g.
+# "127.0.0.1,::1" for feeds served on this machine in development.
+HERALD_FETCH_ALLOWED_ADDRESSES = _env_list("HERALD_FETCH_ALLOWED_ADDRESSES", "")
+# PEM file of CA certificates trusted for https; empty uses the system's store.
+HERALD_FETCH_CA_FILE = _env("HERALD_FETCH_CA_FILE", "")
+
+# --- Wire ingest (herald/ingest) -------------------------------------------------
+# Estimated Jaccard similarity (word-pair shingles) at or above which a wire item is
+# the same news as a stored one; chosen on herald/ingest/tests/duplicate_pairs.py.
+HERALD_INGEST_DUPLICATE_THRESHOLD = float(
+    _env("HERALD_INGEST_DUPLICATE_THRESHOLD", "0.2")
+)
+# How long one poll may hold a source before another process may poll it (seconds).
+HERALD_INGEST_LEASE_SECONDS = int(_env("HERALD_INGEST_LEASE_SECONDS", "300"))
+# Sources fetched at once by one `herald ingest` or worker poll.
+HERALD_INGEST_CONCURRENCY = int(_env("HERALD_INGEST_CONCURRENCY", "4"))
 
 # --- Email --------------------------------------------------------------------
 # console: (print), file:PATH (one .eml file a message in PATH), or

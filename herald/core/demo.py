@@ -21,6 +21,7 @@ from herald.core.demo_content import SECTION_SLUGS, make_story
 from herald.core.text import unique_slug
 from herald.discovery.related import store_related
 from herald.editions.models import Edition
+from herald.ingest.demo import seed_sources
 from herald.stories import actions
 from herald.stories.models import (
     Author,
@@ -357,6 +358,7 @@ def seed(
         if out is not None:
             out.write(f"  {edition.name}: {stories_per_edition} stories\n")
     _subscribers(editions, list(sections.values()))
+    wire_sources = seed_sources()
     # Back-dating above happened after each story's list was queued; compute every
     # More Information list now, against the whole demo network.
     for story in Story.objects.public().prefetch_related("editions"):
@@ -364,7 +366,7 @@ def seed(
     from herald.releases.demo import seed_releases
 
     seed_releases(password=DEMO_PASSWORD, out=out)
-    return {"editions": len(editions), "stories_added": added}
+    return {"editions": len(editions), "stories_added": added, **wire_sources}
 
 
 def _place_in_time(story: Story, *, i: int, n: int, age: timedelta, by: User) -> None:

@@ -10,20 +10,20 @@ from herald.stories.signals import story_changed
 logger = logging.getLogger(__name__)
 
 
-def queue_purge(sender: Any, story_id: int, **kwargs: Any) -> None:
-    """Queue the purge of the story's pages. The editor's change is committed
-    already: a queue that cannot take the job is logged, and the pages then expire by
-    s-maxage, rather than failing the editor's action."""
+def queue_purge(sender: Any, story_ids: list[int], **kwargs: Any) -> None:
+    """Queue the purge of the stories' pages, one job for the whole send. The
+    change is committed already: a queue that cannot take the job is logged, and the
+    pages then expire by s-maxage, rather than failing the editor's action."""
     if not settings.HERALD_PURGE_URLS:
         return
     from herald.core.tasks import purge_story_task
 
     try:
-        purge_story_task.enqueue(story_id=story_id)
+        purge_story_task.enqueue(story_ids=list(story_ids))
     except Exception:
         logger.exception(
-            "Could not queue the purge of a changed story.",
-            extra={"story_id": story_id},
+            "Could not queue the purge of changed stories.",
+            extra={"story_ids": story_ids},
         )
 
 

@@ -13,10 +13,10 @@ logger = logging.getLogger(__name__)
 
 
 @task()
-def purge_story_task(story_id: int) -> list[str]:
-    """Purge what a change to the story made stale, on every proxy: one request per
-    proxy. A proxy that fails gets its own retry; the others are done."""
-    keys = purge.story_change_keys(story_id)
+def purge_story_task(story_ids: list[int]) -> list[str]:
+    """Purge what a change to the stories made stale, on every proxy: one request
+    per proxy. A proxy that fails gets its own retry; the others are done."""
+    keys = sorted({key for pk in story_ids for key in purge.story_change_keys(pk)})
     for target in purge.get_backend().targets():
         purge_keys_task.enqueue(target=target, keys=keys, attempt=1)
     return keys

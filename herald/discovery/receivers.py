@@ -5,11 +5,12 @@ from typing import Any
 from herald.stories.signals import story_changed
 
 
-def queue_related(sender: Any, story_id: int, **kwargs: Any) -> None:
-    """Recompute the story's More Information lists in the task queue."""
+def queue_related(sender: Any, story_ids: list[int], **kwargs: Any) -> None:
+    """Recompute the stories' More Information lists in the task queue: one task
+    for every send, however many stories it names."""
     from herald.discovery.tasks import compute_related
 
-    compute_related.enqueue(story_id=story_id)
+    compute_related.enqueue(story_ids=list(story_ids))
 
 
 story_changed.connect(queue_related, dispatch_uid="discovery.queue_related")

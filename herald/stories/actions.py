@@ -16,7 +16,7 @@ from herald.core.images import make_renditions
 from herald.core.text import unique_slug
 from herald.editions.models import Edition
 from herald.stories.models import Correction, Revision, Story, StoryEvent, StoryImage
-from herald.stories.signals import story_changed
+from herald.stories.signals import announce
 from herald.stories.workflow import (
     ALLOWED_TRANSITIONS,
     Status,
@@ -178,9 +178,11 @@ def _with_dateline_place(story: Story, places: Iterable[Any]) -> set[Any]:
 
 
 def _announce(story: Story) -> None:
-    """Tell other apps (related stories, search) after commit that `story` changed."""
+    """Tell other apps (related stories, search) after commit that `story` changed.
+    Inside `herald.stories.signals.batched_story_changes` the send joins the batch's
+    one send."""
     pk = story.pk
-    transaction.on_commit(lambda: story_changed.send(sender=Story, story_id=pk))
+    transaction.on_commit(lambda: announce([pk]))
 
 
 def _copy_into(target: Story, source: Story) -> None:
@@ -445,3 +447,139 @@ def publish_release_story(
         extra={"story_id": story.pk, "status": story.status},
     )
     return story
+
+
+# --- wire copy: changes made for the system by ingest, with no user -------------------
+# No savepoint: ingest calls it inside the item's transaction, where a failure
+# rolls the whole item back anyway (two statements fewer per story).
+@transaction.atomic(savepoint=False)
+def create_wire_story(
+    *,
+    editions: Iterable[Edition],
+    sections: Iterable[Any] = (),
+    places: Iterable[Any] = (),
+    tag_ids: Iterable[int] = (),
+    publish: bool,
+    note: str,
+    **fields: Any,
+) -> Story:
+    """Create a story from a wire item, published at once or in review.
+
+    Ingest acts for the system, so no user is checked; the source's and the routing
+    rules' settings decided the editions. `fields` must name the origin edition and
+    the primary section (instances read from the database), and the origin edition
+    must be one of `editions`. Ingest creates many stories a second, so the story
+    starts in its final state with its events, and relations are inserted in bulk.
+    """
+    story = Story(created_by=None, **fields)
+    if not story.slug:
+        story.slug = unique_slug(story.headline)
+    chosen = list(dict.fromkeys(editions))
+    if story.origin_edition not in chosen:
+        raise ValidationError({"editions": "The origin edition must be one of them."})
+    # The related rows were just read by the caller; only the values need checking.
+    story.full_clean(
+        exclude=["slug", "origin_edition", "primary_section", "dateline_place"]
+    )
+    now = timezone.now()
+    target = Status.PUBLISHED if publish else Status.IN_REVIEW
+    story.status = target
+    story.created_at = story.modified_at = now
+    if publish:
+        story.published_at = now
+    story.save()
+    editions_through = Story.editions.through
+    editions_through.objects.bulk_create(
+        [editions_through(story=story, edition=e) for e in chosen]
+    )
+    section_ids = dict.fromkeys([story.primary_section_id, *(s.pk for s in sections)])
+    sections_through = Story.sections.through
+    sections_through.objects.bulk_create(
+        [sections_through(story=story, section_id=pk) for pk in section_ids]
+    )
+    place_ids = {p.pk for p in _with_dateline_place(story, places)}
+    if place_ids:
+        places_through = Story.places.through
+        places_through.objects.bulk_create(
+            [places_through(story=story, place_id=pk) for pk in place_ids]
+        )
+    tags = list(dict.fromkeys(tag_ids))
+    if tags:
+        tags_through = Story.tags.through
+        tags_through.objects.bulk_create(
+            [tags_through(story=story, tag_id=pk) for pk in tags]
+        )
+    Revision.objects.create(
+        story=story,
+        number=1,
+        headline=story.headline,
+        standfirst=story.standfirst,
+        body=story.body,
+        note=note,
+    )
+    move = "publish" if publish else "submit"
+    StoryEvent.objects.bulk_create(
+        [
+            StoryEvent(story=story, action="create", to_status=Status.DRAFT, note=note),
+            StoryEvent(
+                story=story,
+                action=move,
+                from_status=Status.DRAFT,
+                to_status=target,
+                note=note,
+            ),
+        ]
+    )
+    _announce(story)
+    return story
+
+
+@transaction.atomic
+def update_wire_story(story: Story, *, note: str, **changes: Any) -> Story:
+    """Apply a newer wire version to `story` and record a revision when its text
+    changed. A retracted story stays as it is (returned unchanged)."""
+    current = _locked(story)
+    if current.status == Status.RETRACTED:
+        return current
+    text_changed = any(
+        k in changes and changes[k] != getattr(current, k) for k in TEXT_FIELDS
+    )
+    for field, value in changes.items():
+        setattr(current, field, value)
+    # Related rows are instances the caller read from the database, or unchanged.
+    current.full_clean(
+        exclude=["slug", "origin_edition", "primary_section", "dateline_place"]
+    )
+    now = timezone.now()
+    current.modified_at = now
+    if text_changed and current.status == Status.PUBLISHED:
+        current.updated_at = now
+    current.save()
+    if text_changed:
+        _record_revision(current, by=None, note=note)
+    _log(current, "edit", by=None, before=current.status, note=note)
+    _announce(current)
+    _copy_into(story, current)
+    return current
+
+
+@transaction.atomic
+def withdraw_wire_story(story: Story, *, note: str) -> Story:
+    """The agency canceled the item: retract a published story, and take one that
+    is not yet public back to draft (out of the review queue or schedule)."""
+    current = _locked(story)
+    if current.status == Status.PUBLISHED:
+        return _move(
+            story,
+            Status.RETRACTED,
+            by=None,
+            action="retract",
+            note=note,
+            retracted_at=timezone.now(),
+            retraction_note=note,
+        )
+    if current.status in {Status.IN_REVIEW, Status.SCHEDULED}:
+        return _move(
+            story, Status.DRAFT, by=None, action="return", note=note, scheduled_for=None
+        )
+    return current

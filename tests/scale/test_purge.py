@@ -74,7 +74,7 @@ def test_a_story_change_purges_its_page_and_each_editions_lists_in_one_request(
         actions.add_correction(story, by=admin_user, text="A date was wrong.")
     queued = DBTaskResult.objects.filter(task_path__endswith="purge_story_task")
     assert queued.count() >= 1
-    keys = purge_story_task.call(story_id=story.pk)
+    keys = purge_story_task.call(story_ids=[story.pk])
     for edition in (japan, india):
         assert {
             f"ed-{edition.pk}-home",

@@ -38,3 +38,7 @@ class Command(BaseCommand):
             f"(and editor-/writer- for india, gulf, canada, east, britain); "
             f"password {DEMO_PASSWORD}"
         )
+        self.stdout.write(
+            "Wire: four demo sources (RSS, Atom, NewsML-G2, ninjs) read feeds from "
+            "herald/ingest/demo_feeds/; run `herald ingest --once` to take them in."
+        )

@@ -24,6 +24,7 @@ SWEEP_LEASE = "schedule-sweep"
 
 def sweep_schedules() -> int:
     """Run every schedule that is due. Each job below is safe to run twice."""
+    from herald.ingest.actions import enqueue_due_sources
     from herald.newsletter.scheduling import sweep_newsletters
     from herald.newsletter.sending import expire_leases
     from herald.stories.actions import publish_due_stories
@@ -31,6 +32,7 @@ def sweep_schedules() -> int:
     published = publish_due_stories()
     expire_leases(None)
     sweep_newsletters()
+    enqueue_due_sources()
     return published
 
 

@@ -1,0 +1,1 @@
+"""Wire ingest: sources, wire items, clusters; fetch → parse → dedupe → route."""

@@ -1,0 +1,15 @@
+"""Queued ingest work: thin adapters that take ids and call an action."""
+
+from django_tasks import task
+
+from herald.ingest.actions import poll_source
+from herald.ingest.models import Source
+
+
+@task()
+def poll_source_task(source_id: int) -> str:
+    """Poll one source; its lease makes a second run at once a no-op."""
+    source = Source.objects.filter(pk=source_id, is_active=True).first()
+    if source is None:
+        return "gone"
+    return poll_source(source).outcome
