@@ -15,8 +15,14 @@ class ReleasesConfig(AppConfig):
         story_changed.connect(_story_changed, dispatch_uid="releases-story-changed")
 
 
-def _story_changed(sender: Any, story_id: int, **kwargs: Any) -> None:
-    """A scheduled release's story went live: record it and tell the submitter."""
+def _story_changed(sender: Any, story_ids: list[int], **kwargs: Any) -> None:
+    """A scheduled release's story went live: record it and tell the submitter.
+    One query finds which of the changed stories are scheduled releases at all."""
     from herald.releases.actions import mark_published
+    from herald.releases.models import NewsRelease, ReleaseStatus
 
-    mark_published(story_id)
+    scheduled = NewsRelease.objects.filter(
+        story_id__in=story_ids, status=ReleaseStatus.SCHEDULED
+    ).values_list("story_id", flat=True)
+    for story_id in list(scheduled):
+        mark_published(story_id)
