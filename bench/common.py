@@ -1,6 +1,8 @@
 """What the benchmarks share: starting and stopping servers, wrk and its report."""
 
+import argparse
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -8,11 +10,14 @@ import signal
 import socket
 import sqlite3
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -393,3 +398,37 @@ def wait_for_port(name: str, port: int, proc: subprocess.Popen[bytes]) -> None:
             return
         time.sleep(0.1)
     raise SystemExit(f"{name} did not listen on {port} in 30 s")
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the finally that stops servers
+
+
+Benchmark = Callable[[argparse.Namespace, Path, "Servers", dict[str, Any]], None]
+
+
+def run_benchmark(args: argparse.Namespace, prefix: str, benchmark: Benchmark) -> int:
+    """Run `benchmark` in a fresh temp dir; whatever happens, stop every server it
+    started, remove the dir (unless `args.keep`) and write the report to `args.out`,
+    with the reason when the run stopped early."""
+    signal.signal(signal.SIGTERM, _terminate)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    servers = Servers()
+    print(f"temp dir: {tmp}", flush=True)
+    report: dict[str, Any] = {}
+    try:
+        benchmark(args, tmp, servers, report)
+    except BaseException as exc:  # the report says why the run stopped, then re-raise
+        report["error"] = str(exc) if str(exc) else exc.__class__.__name__
+        raise
+    finally:
+        servers.stop_all()
+        if args.keep:
+            print(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if report:
+            args.out.write_text(json.dumps(report, indent=1))
+            print(f"\nwrote {args.out}")
+    return 0

@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from common import run_step
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PYTHON = BIN / "python"
@@ -58,21 +60,6 @@ def bench_env(var_dir: Path) -> dict[str, str]:
         }
     )
     return env
-
-
-def run_step(label: str, cmd: list[str], env: dict[str, str], timeout: float) -> float:
-    """Run one setup command with its output streamed; return its seconds."""
-    print(f"== {label}", flush=True)
-    started = time.monotonic()
-    try:
-        subprocess.run(cmd, env=env, cwd=ROOT, check=True, timeout=timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise SystemExit(f"{label}: no result in {timeout:.0f} s") from exc
-    except subprocess.CalledProcessError as exc:
-        raise SystemExit(f"{label}: exited with {exc.returncode}") from exc
-    seconds = time.monotonic() - started
-    print(f"   {label}: {seconds:.1f} s", flush=True)
-    return seconds
 
 
 class Sink:

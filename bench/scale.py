@@ -16,12 +16,8 @@ import json
 import os
 import platform
 import secrets
-import shutil
-import signal
 import sys
-import tempfile
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from common import (
@@ -33,6 +29,7 @@ from common import (
     fetch,
     free_port,
     herald_env,
+    run_benchmark,
     run_step,
     run_wrk,
     start_gunicorn,
@@ -233,10 +230,6 @@ def benchmark(
     print(f"target Varnish story / nginx static >= {TARGET_RATIO}: {met}")
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally that stops servers
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stories", type=int, default=20_000)
@@ -253,27 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
 
-    signal.signal(signal.SIGTERM, _terminate)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix="herald-scale-"))
-    servers = Servers()
-    print(f"temp dir: {tmp}", flush=True)
-    report: dict[str, Any] = {}
-    try:
-        benchmark(args, tmp, servers, report)
-    except BaseException as exc:  # the report says why the run stopped, then re-raise
-        report["error"] = str(exc) if str(exc) else exc.__class__.__name__
-        raise
-    finally:
-        servers.stop_all()
-        if args.keep:
-            print(f"kept {tmp}")
-        else:
-            shutil.rmtree(tmp, ignore_errors=True)
-        if report:
-            args.out.write_text(json.dumps(report, indent=1))
-            print(f"\nwrote {args.out}")
-    return 0
+    return run_benchmark(args, "herald-scale-", benchmark)
 
 
 if __name__ == "__main__":
