@@ -289,14 +289,25 @@ def store_related(story: Story) -> int:
 
 def related_for_page(story: Story, edition: Edition) -> list[Story]:
     """The stored list, still public, topped up with the latest in the section when
-    stories have gone (retracted) or the list was never computed. Two queries."""
+    stories have gone (retracted) or the list was never computed.
+
+    The stored ids are read first, on their own unique index, and the stories then by
+    primary key: a join would let SQLite's planner start from every public story
+    when its statistics are missing or stale (30 ms at 20,000 stories, not 0.5)."""
+    from herald.discovery.models import RelatedStory
+
     count = settings.HERALD_RELATED_COUNT
-    stored = list(
-        Story.objects.public()
-        .filter(relatedstory_in__story=story, relatedstory_in__edition=edition)
-        .order_by("relatedstory_in__position")
-        .for_teasers()[:count]
+    ids = list(
+        RelatedStory.objects.filter(story=story, edition=edition)
+        .order_by("position")
+        .values_list("related_id", flat=True)
     )
+    found = (
+        {s.pk: s for s in Story.objects.public().filter(pk__in=ids).for_teasers()}
+        if ids
+        else {}
+    )
+    stored = [found[pk] for pk in ids if pk in found][:count]
     if len(stored) >= count:
         return stored
     taken = {story.pk, *(s.pk for s in stored)}
