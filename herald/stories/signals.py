@@ -7,9 +7,8 @@ from contextvars import ContextVar
 from django.dispatch import Signal
 
 # Stories' public faces may have changed: published, updated, corrected, retracted,
-# or given an image. Payload: story_ids, a list of one or more story ids (a send for
-# a single story also carries story_id, that id). Send it with `announce`, never
-# directly, so that a batch (below) can gather the sends.
+# or given an image. Payload: story_ids, a list of one or more story ids. Send it
+# with `announce`, never directly, so that a batch (below) can gather the sends.
 story_changed = Signal()
 
 # The ids gathered by the innermost open `batched_story_changes`, if any.
@@ -26,10 +25,7 @@ def announce(story_ids: Iterable[int]) -> None:
     if batch is not None:
         batch.update(dict.fromkeys(ids))
         return
-    if len(ids) == 1:
-        story_changed.send(sender=_sender(), story_ids=ids, story_id=ids[0])
-    else:
-        story_changed.send(sender=_sender(), story_ids=ids)
+    story_changed.send(sender=_sender(), story_ids=ids)
 
 
 @contextmanager

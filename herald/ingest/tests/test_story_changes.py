@@ -96,7 +96,7 @@ def test_the_tasks_process_every_story_of_the_list(
     assert update_search_index.call(story_id=ids[0]) == 1
 
 
-def test_a_single_story_change_still_sends_its_own_id(
+def test_a_single_story_change_is_sent_at_once_as_a_list_of_one(
     wire_source: Source, make_item: ItemFactory, sends: list[dict[str, Any]]
 ) -> None:
     store(wire_source, Fetched(feeds=[("f", _feed(make_item))]), started=_now())
@@ -104,7 +104,7 @@ def test_a_single_story_change_still_sends_its_own_id(
     assert story is not None
     sends.clear()
     story_actions.update_wire_story(story, note="desk fix", standfirst="New.")
-    assert sends == [{"story_ids": [story.pk], "story_id": story.pk}]
+    assert sends == [{"story_ids": [story.pk]}]
 
 
 def test_a_rolled_back_item_is_not_announced_and_the_rest_are(
@@ -127,7 +127,7 @@ def test_a_rolled_back_item_is_not_announced_and_the_rest_are(
         store(wire_source, Fetched(feeds=[("f", _feed(make_item))]), started=_now())
     story = Story.objects.get()
     assert WireItem.objects.count() == 1
-    assert sends == [{"story_ids": [story.pk], "story_id": story.pk}]
+    assert sends == [{"story_ids": [story.pk]}]
 
 
 def test_nested_batches_send_once_when_the_outer_one_closes(
