@@ -154,7 +154,9 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
     tag_ids = [t.pk for t in story.tags.all()]
     pool = Story.objects.public().for_edition(edition).exclude(pk=story.pk)
     recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
-    ids = list(recent.latest_first().values_list("pk", flat=True)[:MAX_CANDIDATES])
+    # Each candidate's id and what its recency and the text cache need.
+    columns = ("pk", "published_at", "embargo_until", "modified_at")
+    rows = list(recent.latest_first().values_list(*columns)[:MAX_CANDIDATES])
     # Older stories sharing a place or tag: the newest SHARING_SCAN of each
     # place's and tag's, walked on the (place, story) and (tag, story) indexes
     # (migration 0004), kept to those on the edition on its (story, edition)
@@ -176,17 +178,16 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
             mine = on_edition.filter(story_id__in=newest).values("story_id")
             sharing |= Q(pk__in=mine)
     if sharing:
-        ids += list(
+        # The recent ones are left out by their own query again, as a subquery:
+        # hundreds of ids as parameters cost more to build than it to run.
+        taken = recent.latest_first().values("pk")[:MAX_CANDIDATES]
+        rows += list(
             pool.filter(sharing)
-            .exclude(pk__in=ids)
+            .exclude(pk__in=taken)
             .latest_first()
-            .values_list("pk", flat=True)[: MAX_CANDIDATES // 3]
+            .values_list(*columns)[: MAX_CANDIDATES // 3]
         )
-    rows = list(
-        Story.objects.filter(pk__in=ids).values_list(
-            "pk", "published_at", "embargo_until", "modified_at"
-        )
-    )
+    ids = [row[0] for row in rows]
     # Text is read only for stories whose terms this process has not seen.
     missing = [pk for pk, _, _, mod in rows if (pk, mod) not in _TERMS]
     for pk, mod, h, sf, body in Story.objects.filter(pk__in=missing).values_list(
