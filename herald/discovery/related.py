@@ -178,15 +178,13 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
             mine = on_edition.filter(story_id__in=newest).values("story_id")
             sharing |= Q(pk__in=mine)
     if sharing:
-        # The recent ones are left out by their own query again, as a subquery:
-        # hundreds of ids as parameters cost more to build than it to run.
-        taken = recent.latest_first().values("pk")[:MAX_CANDIDATES]
-        rows += list(
-            pool.filter(sharing)
-            .exclude(pk__in=taken)
-            .latest_first()
-            .values_list(*columns)[: MAX_CANDIDATES // 3]
-        )
+        # The recent ones are left out here, from as many more rows, rather than
+        # in SQL: a condition on hundreds of ids costs more to build than those
+        # rows, and PostgreSQL plans NOT IN (a subquery) as a scan of every story.
+        taken = {row[0] for row in rows}
+        older = pool.filter(sharing).latest_first().values_list(*columns)
+        fetched = older[: MAX_CANDIDATES // 3 + len(taken)]
+        rows += [row for row in fetched if row[0] not in taken][: MAX_CANDIDATES // 3]
     ids = [row[0] for row in rows]
     # Text is read only for stories whose terms this process has not seen.
     missing = [pk for pk, _, _, mod in rows if (pk, mod) not in _TERMS]
