@@ -61,18 +61,28 @@ def _terms(headline: str, standfirst: str, body: str) -> Counter[str]:
     return Counter(tokens(text))
 
 
-# (story id, modified_at) -> (term counts, plain unit vector). Kept in this process
-# so that a worker computing many lists tokenises each candidate once; a change to
-# a story changes its modified_at, and so its key.
-_TERMS: dict[tuple[int, datetime], tuple[Counter[str], dict[str, float]]] = {}
+@dataclass(frozen=True)
+class _Terms:
+    """What scoring needs of a candidate's text, worked out once per version."""
+
+    counts: Counter[str]
+    flat: dict[str, float]  # plain unit vector
+    # (term, 1 + log(count)) in the order of `counts`: the sublinear weights that
+    # IDF then scales, so that scoring takes no logarithm per candidate.
+    sublinear: tuple[tuple[str, float], ...]
 
 
-def _remember_terms(
-    pk: int, modified: datetime, terms: Counter[str]
-) -> tuple[Counter[str], dict[str, float]]:
+# (story id, modified_at) -> its _Terms. Kept in this process so that a worker
+# computing many lists tokenises each candidate once; a change to a story changes
+# its modified_at, and so its key.
+_TERMS: dict[tuple[int, datetime], _Terms] = {}
+
+
+def _remember_terms(pk: int, modified: datetime, terms: Counter[str]) -> _Terms:
     if len(_TERMS) >= TERMS_CACHE_SIZE:
         _TERMS.clear()
-    entry = _TERMS[(pk, modified)] = (terms, _tfidf(terms, None))
+    sublinear = tuple((t, 1 + math.log(c)) for t, c in terms.items())
+    entry = _TERMS[(pk, modified)] = _Terms(terms, _tfidf(terms, None), sublinear)
     return entry
 
 
@@ -92,11 +102,18 @@ class Choice:
 @dataclass
 class _Candidate:
     pk: int
-    terms: Counter[str]
+    text: _Terms
     public_at: datetime
     places: set[int] = field(default_factory=set)
     subjects: set[tuple[str, int]] = field(default_factory=set)
-    flat: dict[str, float] = field(default_factory=dict)  # plain unit vector
+
+    @property
+    def terms(self) -> Counter[str]:
+        return self.text.counts
+
+    @property
+    def flat(self) -> dict[str, float]:
+        return self.text.flat
 
 
 def _tfidf(counts: Counter[str], idf: dict[str, float] | None) -> dict[str, float]:
@@ -109,18 +126,16 @@ def _tfidf(counts: Counter[str], idf: dict[str, float] | None) -> dict[str, floa
     return {t: v / norm for t, v in vector.items()}
 
 
-def _idf_cosine(
-    own: dict[str, float], counts: Counter[str], idf: dict[str, float]
-) -> float:
-    """`_cosine(own, _tfidf(counts, idf))[0]` in one pass, building nothing."""
-    dot = norm = 0.0
-    for term, count in counts.items():
-        weight = (1 + math.log(count)) * idf.get(term, 0.0)
-        norm += weight * weight
-        mine = own.get(term)
-        if mine is not None:
-            dot += mine * weight
-    return dot / math.sqrt(norm) if norm else 0.0
+def _idf_cosine(own: dict[str, float], text: _Terms, idf: dict[str, float]) -> float:
+    """`_cosine(own, _tfidf(text.counts, idf))[0]`, summed in the same order (so
+    to the same bits), from the cached sublinear weights. `idf` holds every term of
+    the candidates."""
+    weights = [(term, w * idf[term]) for term, w in text.sublinear]
+    norm = sum([w * w for _, w in weights])
+    if not norm:
+        return 0.0
+    dot = sum([own[term] * w for term, w in weights if term in own])
+    return dot / math.sqrt(norm)
 
 
 def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]:
@@ -139,11 +154,16 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
     tag_ids = [t.pk for t in story.tags.all()]
     pool = Story.objects.public().for_edition(edition).exclude(pk=story.pk)
     recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
-    ids = list(recent.latest_first().values_list("pk", flat=True)[:MAX_CANDIDATES])
+    # Each candidate's id and what its recency and the text cache need.
+    columns = ("pk", "published_at", "embargo_until", "modified_at")
+    rows = list(recent.latest_first().values_list(*columns)[:MAX_CANDIDATES])
     # Older stories sharing a place or tag: the newest SHARING_SCAN of each
-    # place's and tag's, from the small through tables, then checked against the
-    # pool, rather than an OR of joins that would walk every public story. As
-    # subqueries: thousands of ids through Python cost more than the query.
+    # place's and tag's, walked on the (place, story) and (tag, story) indexes
+    # (migration 0004), kept to those on the edition on its (story, edition)
+    # index, and only then checked against the pool: so only the story rows of
+    # the edition's are read, not one for each of the thousands. As subqueries:
+    # thousands of ids through Python cost more than the query.
+    on_edition = Story.editions.through.objects.filter(edition=edition)
     sharing = Q()
     for through, column, values in (
         (Story.places.through, "place_id", place_ids),
@@ -155,19 +175,17 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
                 .order_by("-story_id")
                 .values("story_id")[:SHARING_SCAN]
             )
-            sharing |= Q(pk__in=newest)
+            mine = on_edition.filter(story_id__in=newest).values("story_id")
+            sharing |= Q(pk__in=mine)
     if sharing:
-        ids += list(
-            pool.filter(sharing)
-            .exclude(pk__in=ids)
-            .latest_first()
-            .values_list("pk", flat=True)[: MAX_CANDIDATES // 3]
-        )
-    rows = list(
-        Story.objects.filter(pk__in=ids).values_list(
-            "pk", "published_at", "embargo_until", "modified_at"
-        )
-    )
+        # The recent ones are left out here, from as many more rows, rather than
+        # in SQL: a condition on hundreds of ids costs more to build than those
+        # rows, and PostgreSQL plans NOT IN (a subquery) as a scan of every story.
+        taken = {row[0] for row in rows}
+        older = pool.filter(sharing).latest_first().values_list(*columns)
+        fetched = older[: MAX_CANDIDATES // 3 + len(taken)]
+        rows += [row for row in fetched if row[0] not in taken][: MAX_CANDIDATES // 3]
+    ids = [row[0] for row in rows]
     # Text is read only for stories whose terms this process has not seen.
     missing = [pk for pk, _, _, mod in rows if (pk, mod) not in _TERMS]
     for pk, mod, h, sf, body in Story.objects.filter(pk__in=missing).values_list(
@@ -176,8 +194,8 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
         _remember_terms(pk, mod, _terms(h, sf, body))
     found = {}
     for pk, at, emb, mod in rows:
-        terms, flat = _TERMS.get((pk, mod)) or _remember_terms(pk, mod, Counter())
-        found[pk] = _Candidate(pk, terms, max(filter(None, (at, emb))), flat=flat)
+        text = _TERMS.get((pk, mod)) or _remember_terms(pk, mod, Counter())
+        found[pk] = _Candidate(pk, text, max(filter(None, (at, emb))))
     place_rows = Story.places.through.objects.filter(story_id__in=ids)
     for story_id, place_id in place_rows.values_list("story_id", "place_id"):
         found[story_id].places.add(place_id)
@@ -216,7 +234,7 @@ def choose_related(
     # reasons and duplicate checks only for the few that may be chosen.
     scored: list[tuple[float, float, _Candidate, float]] = []
     for cand in candidates:
-        cos = _idf_cosine(own_vec, cand.terms, idf)
+        cos = _idf_cosine(own_vec, cand.text, idf)
         in_place = any(p in own_places for p in cand.places)
         subjects = sum(1 for k in cand.subjects if k in own_subjects)
         age = abs((cand.public_at - anchor).total_seconds()) / 86400
