@@ -145,17 +145,22 @@ def claim(
     now = now or timezone.now()
     lease = timedelta(seconds=settings.HERALD_NEWSLETTER_LEASE_SECONDS)
     with transaction.atomic():
-        ready = (
-            Delivery.objects.filter(
-                issue=issue, status__in=[DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED]
+        # One query per sendable status, each read in id order on the claim index
+        # (issue, status, id) and merged: with `status IN (...)` SQLite walks the
+        # issue's rows in id order past every row already sent, a scan that grows
+        # with the issue (and holds the write lock while it runs).
+        ids: list[int] = []
+        for status in (DeliveryStatus.QUEUED, DeliveryStatus.DEFERRED):
+            ready = (
+                Delivery.objects.filter(issue=issue, status=status)
+                .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+                .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
+                .order_by("pk")
             )
-            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-            .filter(Q(lease_expires_at__isnull=True) | Q(lease_expires_at__lt=now))
-            .order_by("pk")
-        )
-        if connection.features.has_select_for_update_skip_locked:
-            ready = ready.select_for_update(skip_locked=True)
-        ids = list(ready.values_list("pk", flat=True)[:limit])
+            if connection.features.has_select_for_update_skip_locked:
+                ready = ready.select_for_update(skip_locked=True)
+            ids += ready.values_list("pk", flat=True)[:limit]
+        ids = sorted(ids)[:limit]
         if not ids:
             return []
         Delivery.objects.filter(pk__in=ids).update(
