@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
@@ -217,3 +218,79 @@ def test_envelope_addresses_reach_the_server_as_smtplib_writes_them(
     assert sink.received == [
         ("daily@example.com", [address], b"Subject: hi\r\n\r\n.a line with a dot\r\n")
     ]
+
+
+def test_group_commit_commits_every_threads_changes_and_counts_each_row(
+    japan: Edition,
+) -> None:
+    issue = _issue(japan, 120)
+    sending.ensure_deliveries(issue)
+    group = sending.GroupCommit()
+    results: dict[str, list[list[int]]] = {}
+    errors: list[BaseException] = []
+
+    def sender(worker: str) -> None:
+        try:
+            claimed = sending.claim(issue, worker=worker, limit=20)
+            rowcounts = []
+            for delivery in claimed:
+                mark = sending._sending_mark(delivery, worker)
+                rowcounts.append(group.commit([mark]))
+                rowcounts.append(group.commit([sending._sent_mark(delivery, "250")]))
+            # Another worker's lease: its sending changes nothing.
+            other = sending._sending_mark(claimed[0], "someone-else")
+            rowcounts.append(group.commit([other]))
+            results[worker] = rowcounts
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=sender, args=(f"w{n}",)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not errors
+    assert sorted(results) == [f"w{n}" for n in range(6)]
+    for rowcounts in results.values():
+        assert rowcounts == [[1]] * 40 + [[0]]
+    assert sending.counts(issue) == {DeliveryStatus.SENT: 120}
+
+
+def test_a_failed_group_commit_commits_none_of_its_changes(japan: Edition) -> None:
+    issue = _issue(japan, 2)
+    sending.ensure_deliveries(issue)
+    first, second = sending.claim(issue, worker="w", limit=2)
+    group = sending.GroupCommit()
+    broken: sending.Mark = (sending.MARK_SENT, [None, None, "", second.pk])
+    with pytest.raises(sending.CommitFailed):
+        group.commit([sending._sending_mark(first, "w"), broken])
+    assert sending.counts(issue) == {DeliveryStatus.QUEUED: 2}
+    # The connection is left usable, outside any transaction.
+    assert group.commit([sending._sending_mark(first, "w")]) == [1]
+    assert Delivery.objects.get(pk=first.pk).status == DeliveryStatus.SENDING
+
+
+def test_a_sent_mark_is_committed_with_the_next_sending_and_then_counted(
+    japan: Edition,
+) -> None:
+    issue = _issue(japan, 3)
+    sending.ensure_deliveries(issue)
+    one, two, three = sending.claim(issue, worker="w", limit=3)
+    counted = [0]
+    recorder = sending.Recorder(sending.GroupCommit(), "w", counted)
+    assert recorder.sending(one)
+    recorder.accepted(one, "250 ok")
+    # Accepted, not yet committed as sent, so not counted.
+    assert Delivery.objects.get(pk=one.pk).status == DeliveryStatus.SENDING
+    assert counted == [0]
+    assert recorder.sending(two)
+    assert Delivery.objects.get(pk=one.pk).status == DeliveryStatus.SENT
+    assert counted == [1]
+    recorder.accepted(two, "250 ok")
+    recorder.flush()
+    assert counted == [2]
+    assert sending.counts(issue) == {DeliveryStatus.SENT: 2, DeliveryStatus.QUEUED: 1}
+    # A row leased to another worker is not marked.
+    assert not sending.Recorder(sending.GroupCommit(), "other", counted).sending(three)
