@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from herald.accounts.models import User
+from herald.core.inserts import insert
 from herald.core.text import cut_at_word
 from herald.ingest import clustering
 from herald.ingest.models import (
@@ -298,11 +299,16 @@ def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
             pass
     with transaction.atomic():
         # Its cluster and story come in the same query; only the item is locked.
-        stored = (
-            WireItem.objects.select_related("cluster", "story")
-            .select_for_update(of=("self",))
-            .filter(source=ctx.source, guid=item.guid)
-            .first()
+        # No ordering: the model's (-received_at, -id) made SQLite walk that
+        # index instead of the unique (source, guid) one.
+        stored = next(
+            iter(
+                WireItem.objects.select_related("cluster", "story")
+                .select_for_update(of=("self",))
+                .filter(source=ctx.source, guid=item.guid)
+                .order_by()
+            ),
+            None,
         )
         if stored is None:
             try:
@@ -401,19 +407,36 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
         )
         wire.state = ItemState.DUPLICATE
         wire.note = f"Same news as item {match.item_id} ({match.similarity:.2f})."
-        wire.save(force_insert=True)
+        insert(wire)
         _index(wire, buckets, replace=False)
-        Cluster.objects.filter(pk=match.cluster_id).update(updated_at=now)
+        _update_cluster(match.cluster_id, updated_at=now)
         return NEW
-    cluster = Cluster.objects.create(created_at=now, updated_at=now)
+    cluster = Cluster(created_at=now, updated_at=now)
+    insert(cluster)
     wire.cluster, wire.similarity = cluster, 1.0
     # The story first, so the item is inserted in its final state (no UPDATE).
     _decide(ctx, wire)
-    wire.save(force_insert=True)
+    insert(wire)
     _index(wire, buckets, replace=False)
-    Cluster.objects.filter(pk=cluster.pk).update(lead=wire)
+    _update_cluster(cluster.pk, lead_id=wire.pk)
     cluster.lead = wire
     return NEW
+
+
+def _update_cluster(cluster_id: int, **values: Any) -> None:
+    """One raw UPDATE of a cluster's columns (runs once or twice a new item)."""
+    quote = connection.ops.quote_name
+    fields = [Cluster._meta.get_field(name) for name in values]
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    params = [
+        f.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+        for f, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Cluster._meta.db_table)} SET {sets} WHERE id = %s",  # noqa: S608 - fixed names
+            [*params, cluster_id],
+        )
 
 
 def _settle(ctx: Context, wire: WireItem) -> None:
