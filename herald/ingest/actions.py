@@ -325,17 +325,37 @@ def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
         return UPDATED
 
 
-def _index(wire: WireItem, buckets: list[int], *, replace: bool) -> None:
-    """Store the item's LSH buckets. One executemany: building 64 model instances
-    per item was the largest cost of ingest."""
-    if replace:
-        LSHBand.objects.filter(item=wire).delete()
+def _index(
+    wire: WireItem, buckets: list[int], *, stored: list[int] | None = None
+) -> None:
+    """Store the item's LSH buckets in one executemany (building 64 model instances
+    per item was the largest cost of ingest). `stored` is what the item's previous
+    signature put there: only the bands that changed are then rewritten, leaving
+    the same rows as deleting and inserting them all would."""
     table = connection.ops.quote_name(LSHBand._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (item_id, bucket) VALUES (%s, %s)",  # noqa: S608 - fixed names
-            [(wire.pk, bucket) for bucket in buckets],
-        )
+    added = buckets
+    if stored is not None:
+        if len(set(stored)) == len(stored) and len(set(buckets)) == len(buckets):
+            new, old = set(buckets), set(stored)
+            gone = [bucket for bucket in stored if bucket not in new]
+            added = [bucket for bucket in buckets if bucket not in old]
+            if gone:
+                marks = ", ".join(["%s"] * len(gone))
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE item_id = %s "  # noqa: S608 - fixed names
+                        f"AND bucket IN ({marks})",
+                        [wire.pk, *gone],
+                    )
+        else:
+            # Two bands with one bucket (a 64-bit hash collision): start afresh.
+            LSHBand.objects.filter(item=wire).delete()
+    if added:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (item_id, bucket) VALUES (%s, %s)",  # noqa: S608 - fixed names
+                [(wire.pk, bucket) for bucket in added],
+            )
 
 
 def _find_cluster(
@@ -408,7 +428,7 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
         wire.state = ItemState.DUPLICATE
         wire.note = f"Same news as item {match.item_id} ({match.similarity:.2f})."
         insert(wire)
-        _index(wire, buckets, replace=False)
+        _index(wire, buckets)
         _update_cluster(match.cluster_id, updated_at=now)
         return NEW
     cluster = Cluster(created_at=now, updated_at=now)
@@ -417,7 +437,7 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
     # The story first, so the item is inserted in its final state (no UPDATE).
     _decide(ctx, wire)
     insert(wire)
-    _index(wire, buckets, replace=False)
+    _index(wire, buckets)
     _update_cluster(cluster.pk, lead_id=wire.pk)
     cluster.lead = wire
     return NEW
@@ -546,6 +566,7 @@ def _create_story(
 def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
     """A newer version of a stored item: update it and its story."""
     now = timezone.now()
+    stored = clustering.buckets(clustering.from_bytes(wire.signature))
     for name, value in _item_fields(item).items():
         setattr(wire, name, value)
     sig = clustering.signature(
@@ -560,7 +581,7 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
         )
         Cluster.objects.filter(pk=wire.cluster_id).update(updated_at=now)
     wire.save()
-    _index(wire, clustering.buckets(sig), replace=True)
+    _index(wire, clustering.buckets(sig), stored=stored)
     label = f"version {item.version}" if item.version is not None else "a new version"
     story = wire.story
     if item.pubstatus == PubStatus.CANCELED:

@@ -435,3 +435,38 @@ def test_a_crash_in_a_batch_loses_its_items_and_the_next_poll_stores_each_once(
     assert sorted(Revision.objects.values_list("story__headline", flat=True)) == sorted(
         item.headline for item in feed.items
     )
+
+
+def test_a_newer_version_leaves_exactly_the_bands_of_its_new_text(
+    wire_source: Source, make_item: ItemFactory
+) -> None:
+    from herald.ingest import clustering
+
+    ingest(wire_source, make_item(version=1))
+    longer = make_item(
+        version=2, body_html=BODY_V2, headline="Quake: tsunami advisory lifted"
+    )
+    assert ingest(wire_source, longer) == ["updated"]
+    wire = WireItem.objects.get()
+    expected = clustering.buckets(
+        clustering.signature(
+            clustering.item_text(longer.headline, longer.standfirst, longer.body_html)
+        )
+    )
+    stored = list(LSHBand.objects.filter(item=wire).values_list("bucket", flat=True))
+    assert sorted(stored) == sorted(expected)
+    assert len(stored) == clustering.BANDS
+    # Some bands changed and some did not: both paths ran.
+    first = clustering.buckets(
+        clustering.signature(clustering.item_text(make_item().headline, "", BODY_V1))
+    )
+    assert 0 < len(set(first) & set(expected)) < clustering.BANDS
+
+
+BODY_V1 = (
+    "<p>A magnitude 6.8 earthquake struck off the coast of Aomori prefecture on "
+    "Tuesday morning, the Japan Meteorological Agency said.</p><p>A tsunami "
+    "advisory was issued for the Pacific coast of Aomori and Iwate, and bullet "
+    "train services were halted while tracks were inspected.</p>"
+)
+BODY_V2 = BODY_V1 + "<p>The advisory was lifted in the afternoon.</p>"
