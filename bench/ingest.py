@@ -101,6 +101,9 @@ def write_feeds(folder: Path, items: list[dict[str, Any]], per_file: int) -> Non
     """Documents of `per_file` items; newer versions come in later documents, as a
     feed that is polled again would bring them."""
     folder.mkdir(parents=True, exist_ok=True)
+    # A kept folder may hold the documents of a run with more items.
+    for stale in folder.glob("feed-*.xml"):
+        stale.unlink()
     items = sorted(items, key=lambda item: item["version"])
     for n in range(0, len(items), per_file):
         parts = ['<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'

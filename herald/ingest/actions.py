@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from herald.accounts.models import User
+from herald.core.inserts import insert
 from herald.core.text import cut_at_word
 from herald.ingest import clustering
 from herald.ingest.models import (
@@ -45,6 +46,10 @@ from herald.stories.workflow import Status
 logger = logging.getLogger(__name__)
 
 NEW, UPDATED, IGNORED, FAILED = "new", "updated", "ignored", "failed"
+# Items stored in one transaction (each in its own savepoint): a commit per item
+# was the largest single cost of ingest. A batch holds SQLite's write lock for
+# about a fifth of a second.
+BATCH_SIZE = 100
 
 
 # --- leases ---------------------------------------------------------------------------
@@ -272,7 +277,8 @@ def _item_fields(item: ParsedItem) -> dict[str, Any]:
 
 
 def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
-    """Store one parsed item in its own transaction and act on it.
+    """Store one parsed item in its own transaction (a savepoint inside the
+    caller's, as in a poll's batch) and act on it.
 
     New (source, guid): stored, clustered, and (unless it duplicates a cluster's
     news, is withheld or canceled) made into a story on its routed editions. A
@@ -293,11 +299,16 @@ def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
             pass
     with transaction.atomic():
         # Its cluster and story come in the same query; only the item is locked.
-        stored = (
-            WireItem.objects.select_related("cluster", "story")
-            .select_for_update(of=("self",))
-            .filter(source=ctx.source, guid=item.guid)
-            .first()
+        # No ordering: the model's (-received_at, -id) made SQLite walk that
+        # index instead of the unique (source, guid) one.
+        stored = next(
+            iter(
+                WireItem.objects.select_related("cluster", "story")
+                .select_for_update(of=("self",))
+                .filter(source=ctx.source, guid=item.guid)
+                .order_by()
+            ),
+            None,
         )
         if stored is None:
             try:
@@ -314,17 +325,37 @@ def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
         return UPDATED
 
 
-def _index(wire: WireItem, buckets: list[int], *, replace: bool) -> None:
-    """Store the item's LSH buckets. One executemany: building 64 model instances
-    per item was the largest cost of ingest."""
-    if replace:
-        LSHBand.objects.filter(item=wire).delete()
+def _index(
+    wire: WireItem, buckets: list[int], *, stored: list[int] | None = None
+) -> None:
+    """Store the item's LSH buckets in one executemany (building 64 model instances
+    per item was the largest cost of ingest). `stored` is what the item's previous
+    signature put there: only the bands that changed are then rewritten, leaving
+    the same rows as deleting and inserting them all would."""
     table = connection.ops.quote_name(LSHBand._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {table} (item_id, bucket) VALUES (%s, %s)",  # noqa: S608 - fixed names
-            [(wire.pk, bucket) for bucket in buckets],
-        )
+    added = buckets
+    if stored is not None:
+        if len(set(stored)) == len(stored) and len(set(buckets)) == len(buckets):
+            new, old = set(buckets), set(stored)
+            gone = [bucket for bucket in stored if bucket not in new]
+            added = [bucket for bucket in buckets if bucket not in old]
+            if gone:
+                marks = ", ".join(["%s"] * len(gone))
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE item_id = %s "  # noqa: S608 - fixed names
+                        f"AND bucket IN ({marks})",
+                        [wire.pk, *gone],
+                    )
+        else:
+            # Two bands with one bucket (a 64-bit hash collision): start afresh.
+            LSHBand.objects.filter(item=wire).delete()
+    if added:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} (item_id, bucket) VALUES (%s, %s)",  # noqa: S608 - fixed names
+                [(wire.pk, bucket) for bucket in added],
+            )
 
 
 def _find_cluster(
@@ -396,19 +427,36 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
         )
         wire.state = ItemState.DUPLICATE
         wire.note = f"Same news as item {match.item_id} ({match.similarity:.2f})."
-        wire.save(force_insert=True)
-        _index(wire, buckets, replace=False)
-        Cluster.objects.filter(pk=match.cluster_id).update(updated_at=now)
+        insert(wire)
+        _index(wire, buckets)
+        _update_cluster(match.cluster_id, updated_at=now)
         return NEW
-    cluster = Cluster.objects.create(created_at=now, updated_at=now)
+    cluster = Cluster(created_at=now, updated_at=now)
+    insert(cluster)
     wire.cluster, wire.similarity = cluster, 1.0
     # The story first, so the item is inserted in its final state (no UPDATE).
     _decide(ctx, wire)
-    wire.save(force_insert=True)
-    _index(wire, buckets, replace=False)
-    Cluster.objects.filter(pk=cluster.pk).update(lead=wire)
+    insert(wire)
+    _index(wire, buckets)
+    _update_cluster(cluster.pk, lead_id=wire.pk)
     cluster.lead = wire
     return NEW
+
+
+def _update_cluster(cluster_id: int, **values: Any) -> None:
+    """One raw UPDATE of a cluster's columns (runs once or twice a new item)."""
+    quote = connection.ops.quote_name
+    fields = [Cluster._meta.get_field(name) for name in values]
+    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
+    params = [
+        f.get_db_prep_save(value, connection)  # type: ignore[union-attr]
+        for f, value in zip(fields, values.values(), strict=True)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(Cluster._meta.db_table)} SET {sets} WHERE id = %s",  # noqa: S608 - fixed names
+            [*params, cluster_id],
+        )
 
 
 def _settle(ctx: Context, wire: WireItem) -> None:
@@ -518,6 +566,7 @@ def _create_story(
 def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
     """A newer version of a stored item: update it and its story."""
     now = timezone.now()
+    stored = clustering.buckets(clustering.from_bytes(wire.signature))
     for name, value in _item_fields(item).items():
         setattr(wire, name, value)
     sig = clustering.signature(
@@ -532,7 +581,7 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
         )
         Cluster.objects.filter(pk=wire.cluster_id).update(updated_at=now)
     wire.save()
-    _index(wire, clustering.buckets(sig), replace=True)
+    _index(wire, clustering.buckets(sig), stored=stored)
     label = f"version {item.version}" if item.version is not None else "a new version"
     story = wire.story
     if item.pubstatus == PubStatus.CANCELED:
@@ -580,7 +629,8 @@ class PollSummary:
 
 def store(source: Source, fetched: Fetched | str, *, started: datetime) -> FetchLog:
     """Store what a fetch brought (or record its error) and update the source's
-    health and next poll. Each item is stored in its own transaction."""
+    health and next poll. Items are stored in batches, each item in its own
+    savepoint; the source's health and validators are written after them."""
     log = FetchLog(source=source, started_at=started)
     if isinstance(fetched, str):
         log.outcome, log.message = Outcome.ERROR, fetched
@@ -588,9 +638,9 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
         log.outcome = Outcome.NOT_MODIFIED
     else:
         problems = list(fetched.errors)
-        # Every item still commits on its own; the stories' story_changed sends
-        # are gathered into one after the poll, so other apps queue one task per
-        # kind for the poll instead of one per story.
+        # The stories' story_changed sends (made as each batch commits) are
+        # gathered into one after the poll, so other apps queue one task per kind
+        # for the poll instead of one per story.
         with batched_story_changes():
             _store_feeds(source, fetched.feeds, log, problems)
         log.message = "\n".join(problems[:50])
@@ -611,29 +661,57 @@ def _store_feeds(
     log: FetchLog,
     problems: list[str],
 ) -> None:
-    """Store the feeds' items, each in its own transaction, counting on `log`."""
+    """Store the feeds' items, counting on `log`: a transaction per batch of
+    BATCH_SIZE items of a document, a savepoint per item."""
     ctx = Context.for_source(source)
     for name, feed in feeds:
         problems += [f"{name}: {w}" for w in feed.warnings]
         known = _known_versions(source, feed.items)
+        todo: list[tuple[ParsedItem, bool]] = []
         for item in feed.items:
             stored = known.get(item.guid)
             if stored is not None and not _newer(item, *stored):
                 # Most of a re-polled feed: skip it without a transaction.
                 log.items_ignored += 1
                 continue
+            todo.append((item, stored is None))
+        for start in range(0, len(todo), BATCH_SIZE):
+            _store_batch(ctx, name, todo[start : start + BATCH_SIZE], log, problems)
+
+
+def _store_batch(
+    ctx: Context,
+    name: str,
+    batch: Sequence[tuple[ParsedItem, bool]],
+    log: FetchLog,
+    problems: list[str],
+) -> None:
+    """Store `batch` (items, and whether the feed's read saw none of it stored) in
+    one transaction. Each item runs in its own savepoint: an invalid item rolls
+    back alone and is counted as failed. An unexpected error rolls its item back,
+    commits the items before it and is raised, as when each item committed alone;
+    a crash commits nothing of the batch, which the next poll then stores, as the
+    stored (source, guid) rows are what marks an item done."""
+    failure: Exception | None = None
+    with transaction.atomic():
+        for item, fresh in batch:
             try:
-                outcome = ingest_item(ctx, item, fresh=stored is None)
+                outcome = ingest_item(ctx, item, fresh=fresh)
             except ValidationError as exc:
                 log.items_failed += 1
                 problems.append(f"{name}: item {item.guid[:80]!r}: {exc.messages[0]}")
                 continue
+            except Exception as exc:
+                failure = exc
+                break
             if outcome == NEW:
                 log.items_new += 1
             elif outcome == UPDATED:
                 log.items_updated += 1
             else:
                 log.items_ignored += 1
+    if failure is not None:
+        raise failure
 
 
 def _record_health(

@@ -68,17 +68,33 @@ def _sha1_32(data: bytes) -> int:
     return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")  # noqa: S324 - not for security
 
 
-# Making the permutations is the costly part of a MinHash; copies share them.
+# The permutations (a, b) of datasketch's MinHash for this seed (its default
+# "affine32" scheme): making them is the costly part of a MinHash, so once.
 _PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=SEED, hashfunc=_sha1_32)
+_A, _B = (np.asarray(values, dtype=np.uint32) for values in _PROTOTYPE.permutations)
+# datasketch's pre-mix of each hash (the MurmurHash3 32-bit finalizer).
+_FMIX = tuple(np.uint32(c) for c in (16, 0x85EBCA6B, 13, 0xC2B2AE35, 16))
 
 
 def signature(text: str) -> np.ndarray:
-    """The MinHash signature (NUM_PERM unsigned 32-bit values) of `text`."""
-    minhash = _PROTOTYPE.copy()
-    parts = list(shingles(normalize(text), SHINGLE))
-    if parts:
-        minhash.update_batch(parts)
-    return np.asarray(minhash.hashvalues, dtype="<u4")
+    """The MinHash signature (NUM_PERM unsigned 32-bit values) of `text`.
+
+    The values of datasketch's MinHash.update_batch (affine32 scheme, sha1_hash32)
+    over the shingles, computed with the shingles' hashes read as one array
+    instead of one Python int each; a test compares the two value for value."""
+    parts = shingles(normalize(text), SHINGLE)
+    if not parts:
+        return np.full(NUM_PERM, EMPTY, dtype="<u4")
+    sha1 = hashlib.sha1
+    digests = b"".join([sha1(part).digest()[:4] for part in parts])
+    hashes = np.frombuffer(digests, dtype="<u4").astype(np.uint32).reshape(-1, 1)
+    s1, m1, s2, m2, s3 = _FMIX
+    hashes = hashes ^ (hashes >> s1)
+    hashes = hashes * m1
+    hashes = hashes ^ (hashes >> s2)
+    hashes = hashes * m2
+    hashes = hashes ^ (hashes >> s3)
+    return (hashes * _A + _B).min(axis=0).astype("<u4")
 
 
 def to_bytes(sig: np.ndarray) -> bytes:
@@ -104,19 +120,26 @@ def similarity(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.count_nonzero(a == b)) / NUM_PERM
 
 
+# Each band's hash input opens with its number.
+_BAND_PREFIXES = [struct.pack("<H", band) for band in range(BANDS)]
+_BAND_BYTES = ROWS * 4
+
+
 def buckets(sig: np.ndarray) -> list[int]:
     """One signed 64-bit bucket per band; the band number is part of the hash."""
     if is_empty(sig):
         return []
-    values = sig.astype("<u4")
-    out = []
-    for band in range(BANDS):
-        chunk = values[band * ROWS : (band + 1) * ROWS].tobytes()
-        digest = hashlib.blake2b(
-            struct.pack("<H", band) + chunk, digest_size=8
-        ).digest()
-        out.append(struct.unpack("<q", digest)[0])
-    return out
+    values = sig.astype("<u4").tobytes()
+    blake2b, size = hashlib.blake2b, _BAND_BYTES
+    digests = b"".join(
+        [
+            blake2b(
+                prefix + values[band * size : (band + 1) * size], digest_size=8
+            ).digest()
+            for band, prefix in enumerate(_BAND_PREFIXES)
+        ]
+    )
+    return np.frombuffer(digests, dtype="<i8").tolist()
 
 
 @dataclass(frozen=True)

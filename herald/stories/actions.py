@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from herald.accounts.models import User
 from herald.core.images import make_renditions
+from herald.core.inserts import insert, insert_many, insert_rows
+from herald.core.sanitize import sanitize_html
 from herald.core.text import unique_slug
 from herald.editions.models import Edition
 from herald.stories.models import Correction, Revision, Story, StoryEvent, StoryImage
@@ -469,7 +471,8 @@ def create_wire_story(
     rules' settings decided the editions. `fields` must name the origin edition and
     the primary section (instances read from the database), and the origin edition
     must be one of `editions`. Ingest creates many stories a second, so the story
-    starts in its final state with its events, and relations are inserted in bulk.
+    starts in its final state with its events, and it and its relations, revision
+    and events are written with raw INSERTs, a statement per table.
     """
     story = Story(created_by=None, **fields)
     if not story.slug:
@@ -487,46 +490,61 @@ def create_wire_story(
     story.created_at = story.modified_at = now
     if publish:
         story.published_at = now
-    story.save()
-    editions_through = Story.editions.through
-    editions_through.objects.bulk_create(
-        [editions_through(story=story, edition=e) for e in chosen]
+    # Raw INSERTs (herald.core.inserts): what Story.save() does, it does here.
+    story.body = sanitize_html(story.body)
+    insert(story)
+    insert_rows(
+        Story.editions.through,
+        ("story_id", "edition_id"),
+        [(story.pk, e.pk) for e in chosen],
     )
     section_ids = dict.fromkeys([story.primary_section_id, *(s.pk for s in sections)])
-    sections_through = Story.sections.through
-    sections_through.objects.bulk_create(
-        [sections_through(story=story, section_id=pk) for pk in section_ids]
+    insert_rows(
+        Story.sections.through,
+        ("story_id", "section_id"),
+        [(story.pk, pk) for pk in section_ids],
     )
     place_ids = {p.pk for p in _with_dateline_place(story, places)}
-    if place_ids:
-        places_through = Story.places.through
-        places_through.objects.bulk_create(
-            [places_through(story=story, place_id=pk) for pk in place_ids]
-        )
-    tags = list(dict.fromkeys(tag_ids))
-    if tags:
-        tags_through = Story.tags.through
-        tags_through.objects.bulk_create(
-            [tags_through(story=story, tag_id=pk) for pk in tags]
-        )
-    Revision.objects.create(
-        story=story,
-        number=1,
-        headline=story.headline,
-        standfirst=story.standfirst,
-        body=story.body,
-        note=note,
+    insert_rows(
+        Story.places.through,
+        ("story_id", "place_id"),
+        [(story.pk, pk) for pk in place_ids],
+    )
+    insert_rows(
+        Story.tags.through,
+        ("story_id", "tag_id"),
+        [(story.pk, pk) for pk in dict.fromkeys(tag_ids)],
+    )
+    insert_many(
+        [
+            Revision(
+                story_id=story.pk,
+                number=1,
+                headline=story.headline,
+                standfirst=story.standfirst,
+                body=story.body,
+                note=note,
+                created_at=now,
+            )
+        ]
     )
     move = "publish" if publish else "submit"
-    StoryEvent.objects.bulk_create(
+    insert_many(
         [
-            StoryEvent(story=story, action="create", to_status=Status.DRAFT, note=note),
             StoryEvent(
-                story=story,
+                story_id=story.pk,
+                action="create",
+                to_status=Status.DRAFT,
+                note=note,
+                at=now,
+            ),
+            StoryEvent(
+                story_id=story.pk,
                 action=move,
                 from_status=Status.DRAFT,
                 to_status=target,
                 note=note,
+                at=now,
             ),
         ]
     )

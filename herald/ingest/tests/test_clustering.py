@@ -68,3 +68,47 @@ def test_normalizing_folds_accents_case_and_common_words() -> None:
 def test_signature_survives_the_database_round_trip() -> None:
     sig = clustering.signature("Typhoon Shanshan makes landfall in Kyushu")
     assert (clustering.from_bytes(clustering.to_bytes(sig)) == sig).all()
+
+
+def test_signatures_and_buckets_are_datasketchs_value_for_value() -> None:
+    """Signatures stored before stay comparable: the same values as datasketch's
+    MinHash over the same shingles, and the buckets as hashed band by band."""
+    import hashlib
+    import struct
+
+    from datasketch import MinHash
+
+    texts = [text for pair in PAIRS for text in (pair.a, pair.b)]
+    texts += ["", "one", "Typhoon Shanshan makes landfall in Kyushu"]
+    for text in texts:
+        reference = MinHash(
+            num_perm=clustering.NUM_PERM, seed=clustering.SEED, hashfunc=_sha1_32
+        )
+        parts = list(clustering.shingles(clustering.normalize(text)))
+        if parts:
+            reference.update_batch(parts)
+        expected = reference.hashvalues.astype("<u4")
+        sig = clustering.signature(text)
+        assert sig.dtype == expected.dtype
+        assert sig.tolist() == expected.tolist()
+        if clustering.is_empty(sig):
+            continue
+        rows = clustering.ROWS
+        bands = [
+            struct.unpack(
+                "<q",
+                hashlib.blake2b(
+                    struct.pack("<H", band)
+                    + expected[band * rows : (band + 1) * rows].tobytes(),
+                    digest_size=8,
+                ).digest(),
+            )[0]
+            for band in range(clustering.BANDS)
+        ]
+        assert clustering.buckets(sig) == bands
+
+
+def _sha1_32(data: bytes) -> int:
+    import hashlib
+
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")  # noqa: S324

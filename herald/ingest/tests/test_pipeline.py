@@ -333,3 +333,140 @@ def test_poll_task_polls_the_source_and_skips_a_paused_one(
     Source.objects.filter(pk=wire_source.pk).update(is_active=False)
     assert poll_source_task.call(source_id=wire_source.pk) == "gone"
     assert wire_source.fetches.count() == 1
+
+
+WORDS = [
+    "harbour",
+    "tariff",
+    "glacier",
+    "senate",
+    "vaccine",
+    "orbit",
+    "drought",
+    "lantern",
+    "ferry",
+    "quarry",
+    "mural",
+    "reactor",
+    "saffron",
+    "tunnel",
+    "violin",
+    "walrus",
+]
+
+
+def _distinct_feed(make_item: ItemFactory, count: int) -> ParsedFeed:
+    """`count` items that tell different news, so each becomes a story."""
+    items = []
+    for i in range(count):
+        words = [f"{w}{i}" for w in WORDS]
+        items.append(
+            make_item(
+                f"urn:mpa:batch:{i}",
+                headline=f"Item {i}: {' '.join(words[:4])}",
+                body_html=f"<p>{' '.join(words)}.</p>",
+            )
+        )
+    return ParsedFeed(items=tuple(items))
+
+
+def test_an_invalid_item_in_the_middle_of_a_batch_rolls_back_alone(
+    wire_source: Source, make_item: ItemFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actions, "BATCH_SIZE", 3)
+    real = actions.story_actions.create_wire_story
+
+    def refuse_item_2(**kwargs: object) -> Story:
+        # Called after the item's cluster was inserted: its savepoint must undo it.
+        if str(kwargs["headline"]).startswith("Item 1:"):
+            raise ValidationError("The story was refused.")
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions.story_actions, "create_wire_story", refuse_item_2)
+    feed = _distinct_feed(make_item, 5)
+    log = store(wire_source, Fetched(feeds=[("feed", feed)]), started=_now())
+    assert (log.items_new, log.items_failed) == (4, 1)
+    assert log.outcome == Outcome.WARNING
+    assert "feed: item 'urn:mpa:batch:1': The story was refused." in log.message
+    stored = set(WireItem.objects.values_list("guid", flat=True))
+    assert stored == {f"urn:mpa:batch:{i}" for i in (0, 2, 3, 4)}
+    assert Story.objects.count() == 4
+    assert Cluster.objects.count() == 4
+    assert LSHBand.objects.exclude(item__guid__in=stored).count() == 0
+    assert LSHBand.objects.count() == 4 * 64
+    # The failed item was not stored, so the next poll tries it again.
+    monkeypatch.setattr(actions.story_actions, "create_wire_story", real)
+    again = store(wire_source, Fetched(feeds=[("feed", feed)]), started=_now())
+    assert (again.items_new, again.items_ignored, again.items_failed) == (1, 4, 0)
+    assert Story.objects.count() == 5
+
+
+class PowerCut(BaseException):
+    """Stands for the process dying: nothing catches it on the way out."""
+
+
+def test_a_crash_in_a_batch_loses_its_items_and_the_next_poll_stores_each_once(
+    wire_source: Source, make_item: ItemFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actions, "BATCH_SIZE", 3)
+    real = actions.story_actions.create_wire_story
+
+    def cut_at_item_4(**kwargs: object) -> Story:
+        if str(kwargs["headline"]).startswith("Item 4:"):
+            raise PowerCut
+        return real(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(actions.story_actions, "create_wire_story", cut_at_item_4)
+    feed = _distinct_feed(make_item, 6)
+    with pytest.raises(PowerCut):
+        store(wire_source, Fetched(feeds=[("feed", feed)]), started=_now())
+    # The first batch committed; of the second, item 3 was stored in its savepoint
+    # but never committed, so nothing of that batch is left.
+    assert set(WireItem.objects.values_list("guid", flat=True)) == {
+        f"urn:mpa:batch:{i}" for i in range(3)
+    }
+    assert Story.objects.count() == 3
+    assert Cluster.objects.count() == 3
+    monkeypatch.setattr(actions.story_actions, "create_wire_story", real)
+    log = store(wire_source, Fetched(feeds=[("feed", feed)]), started=_now())
+    assert (log.items_new, log.items_ignored, log.items_failed) == (3, 3, 0)
+    assert WireItem.objects.count() == Story.objects.count() == 6
+    assert LSHBand.objects.count() == 6 * 64
+    assert sorted(Revision.objects.values_list("story__headline", flat=True)) == sorted(
+        item.headline for item in feed.items
+    )
+
+
+def test_a_newer_version_leaves_exactly_the_bands_of_its_new_text(
+    wire_source: Source, make_item: ItemFactory
+) -> None:
+    from herald.ingest import clustering
+
+    ingest(wire_source, make_item(version=1))
+    longer = make_item(
+        version=2, body_html=BODY_V2, headline="Quake: tsunami advisory lifted"
+    )
+    assert ingest(wire_source, longer) == ["updated"]
+    wire = WireItem.objects.get()
+    expected = clustering.buckets(
+        clustering.signature(
+            clustering.item_text(longer.headline, longer.standfirst, longer.body_html)
+        )
+    )
+    stored = list(LSHBand.objects.filter(item=wire).values_list("bucket", flat=True))
+    assert sorted(stored) == sorted(expected)
+    assert len(stored) == clustering.BANDS
+    # Some bands changed and some did not: both paths ran.
+    first = clustering.buckets(
+        clustering.signature(clustering.item_text(make_item().headline, "", BODY_V1))
+    )
+    assert 0 < len(set(first) & set(expected)) < clustering.BANDS
+
+
+BODY_V1 = (
+    "<p>A magnitude 6.8 earthquake struck off the coast of Aomori prefecture on "
+    "Tuesday morning, the Japan Meteorological Agency said.</p><p>A tsunami "
+    "advisory was issued for the Pacific coast of Aomori and Iwate, and bullet "
+    "train services were halted while tracks were inspected.</p>"
+)
+BODY_V2 = BODY_V1 + "<p>The advisory was lifted in the afternoon.</p>"
