@@ -64,7 +64,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and the worker run beside a writer; IMMEDIATE takes the
         # write lock at BEGIN so two writers queue instead of failing half-way.
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        # Temporary tables and savepoint journals in memory, not temp files: ingest
+        # takes a savepoint per wire item (bench/ingest.py: 5 to 20% less CPU).
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA temp_store=MEMORY;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }

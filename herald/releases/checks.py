@@ -7,9 +7,10 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from datasketch import MinHash
+from django.conf import settings
 from django.utils import timezone
 
+from herald.ingest import clustering
 from herald.releases.models import NewsRelease, ReleaseStatus
 from herald.releases.text import body_text, render_body
 
@@ -62,11 +63,10 @@ SHORTENERS = frozenset(
         "v.gd",
     }
 )
-# Near-duplicates: the ingest issue's method, MinHash over word shingles. The lead
-# can point `near_duplicates` at the shared clustering once it lands.
-SHINGLE_WORDS = 3
-NUM_PERM = 128
-DUPLICATE_THRESHOLD = 0.6
+# Near-duplicates: wire ingest's clustering (herald/ingest/clustering.py), its
+# MinHash signatures and its threshold HERALD_INGEST_DUPLICATE_THRESHOLD, chosen on
+# labelled pairs: a release counts as a copy of a text when ingest would put the
+# two in one cluster.
 DUPLICATE_WINDOW = timedelta(days=90)
 DUPLICATE_CANDIDATES = 2000
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -96,35 +96,21 @@ class Flag:
     reason: str
 
 
-def shingles(text: str) -> set[bytes]:
-    words = [w.lower() for w in _WORD.findall(text)]
-    if len(words) < SHINGLE_WORDS:
-        return {" ".join(words).encode()} if words else set()
-    return {
-        " ".join(words[i : i + SHINGLE_WORDS]).encode()
-        for i in range(len(words) - SHINGLE_WORDS + 1)
-    }
-
-
 def near_duplicates(
     text: str, candidates: Iterable[tuple[str, str]]
 ) -> list[tuple[str, float]]:
     """The labels of `candidates` (label, text) whose estimated Jaccard similarity
-    to `text` reaches DUPLICATE_THRESHOLD, most similar first."""
-    mine = shingles(text)
-    if not mine:
+    to `text` reaches ingest's duplicate threshold, most similar first."""
+    mine = clustering.signature(text)
+    if clustering.is_empty(mine):
         return []
-    pairs = [(label, shingles(other)) for label, other in candidates]
-    pairs = [(label, s) for label, s in pairs if s]
-    hashes = MinHash.bulk([mine, *(s for _, s in pairs)], num_perm=NUM_PERM)
-    first, rest = hashes[0], hashes[1:]
-    found = [
-        (label, round(first.jaccard(other), 2))
-        for (label, _), other in zip(pairs, rest, strict=True)
-    ]
-    return sorted(
-        (f for f in found if f[1] >= DUPLICATE_THRESHOLD), key=lambda f: -f[1]
-    )
+    threshold = settings.HERALD_INGEST_DUPLICATE_THRESHOLD
+    found = []
+    for label, other in candidates:
+        score = clustering.similarity(mine, clustering.signature(other))
+        if score >= threshold:
+            found.append((label, round(score, 2)))
+    return sorted(found, key=lambda f: -f[1])
 
 
 def _candidates(release: NewsRelease, now: datetime) -> list[tuple[str, str]]:

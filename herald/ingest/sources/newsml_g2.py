@@ -379,6 +379,8 @@ def _read_item(
         )
     if not headline:
         headline = _text(element.find("n:itemMeta/n:title", _N))
+    # Wires put escaped HTML in headlines; what is left as text is the headline.
+    headline = plain_text(headline)
     if not headline:
         warnings.append(f"{label} skipped: it has no headline")
         return None
@@ -462,7 +464,7 @@ def _read_item(
         standfirst = summary
     item = ParsedItem(
         guid=guid,
-        headline=plain_text(headline),
+        headline=headline,
         body_html=body_html,
         raw=raw,
         standfirst=plain_text(standfirst),

@@ -307,6 +307,22 @@ def test_bad_version_is_a_warning_and_no_headline_skips_the_item() -> None:
     assert any("skipped: it has no headline" in w for w in feed.warnings)
 
 
+def test_a_headline_of_escaped_markup_only_is_no_headline() -> None:
+    # Hypothesis found it: "&lt;?" reads as "<?", which as HTML is a comment.
+    inner = "<contentMeta><headline>&lt;?</headline></contentMeta>"
+    feed = parse("newsml-g2", news_item(inner))
+    assert feed.items == ()
+    assert any("skipped: it has no headline" in w for w in feed.warnings)
+
+
+def test_escaped_markup_in_a_headline_leaves_its_text() -> None:
+    inner = (
+        "<contentMeta><headline>&lt;b&gt;Rates&lt;/b&gt; rise</headline></contentMeta>"
+    )
+    (item,) = parse("newsml-g2", news_item(inner)).items
+    assert item.headline == "Rates rise"
+
+
 @pytest.mark.parametrize(
     ("data", "message"),
     [
