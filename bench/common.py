@@ -5,6 +5,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -342,11 +343,25 @@ def start_redis(tmp: Path, port: int) -> subprocess.Popen[bytes]:
         )
 
 
+VARNISHD_PARAMS = ROOT / "deploy" / "varnish" / "varnishd.params"
+
+
+def varnishd_params() -> list[str]:
+    """The storage and `-p` options Herald ships (deploy/varnish/varnishd.params,
+    the systemd unit's VARNISHD_PARAMS), as varnishd arguments."""
+    for line in VARNISHD_PARAMS.read_text().splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() == "VARNISHD_PARAMS":
+            return shlex.split(value)
+    raise SystemExit(f"{VARNISHD_PARAMS} sets no VARNISHD_PARAMS")
+
+
 def start_varnish(
     tmp: Path, port: int, backend_ports: list[int]
 ) -> subprocess.Popen[bytes]:
-    """varnishd with deploy/varnish/herald.vcl and a backends.vcl for the given
-    gunicorn ports, in the foreground, with its own working directory."""
+    """varnishd as shipped (deploy/varnish/herald.vcl and varnishd.params) with a
+    backends.vcl for the given gunicorn ports, in the foreground, with its own
+    working directory."""
     varnishd = shutil.which("varnishd") or "/usr/sbin/varnishd"
     if not Path(varnishd).exists():
         raise SystemExit(
@@ -372,7 +387,7 @@ def start_varnish(
     cmd = [
         varnishd, "-F", "-a", f"127.0.0.1:{port}", "-T", f"127.0.0.1:{free_port()}",
         "-f", str(folder / "herald.vcl"), "-n", str(folder / "work"),
-        "-s", "malloc,256m", "-p", "http_req_hdr_len=64k", "-p", "http_req_size=128k",
+        *varnishd_params(),
     ]  # fmt: skip
     if os.geteuid() == 0:
         cmd[1:1] = ["-j", "none"]  # as root: no separate varnish user for the jail
@@ -384,6 +399,24 @@ def start_varnish(
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of process group
+    `pgid`, every thread counted: a server started with start_new_session=True
+    (its pid is its group's id) and the workers it forked."""
+    ticks = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:  # the process ended meanwhile
+            continue
+        fields = stat.rsplit(")", 1)[1].split()  # after "pid (comm)"
+        if int(fields[2]) == pgid:  # fields: state, ppid, pgrp, …
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for_port(name: str, port: int, proc: subprocess.Popen[bytes]) -> None:

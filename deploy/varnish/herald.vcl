@@ -9,9 +9,9 @@
 #
 # The site's own part lives in backends.vcl beside this file (see
 # deploy/varnish/backends.vcl): the web backends, the director `web` and the
-# `purgers` ACL. Start with e.g.
-#   varnishd -a :6081 -f /etc/varnish/herald.vcl -p http_req_hdr_len=64k \
-#       -p http_req_size=128k -s malloc,1g
+# `purgers` ACL. Start varnishd with the parameters of varnishd.params beside this
+# file (deploy/systemd/varnish.service.d-herald.conf does), e.g.
+#   varnishd -a :6081 -f /etc/varnish/herald.vcl $VARNISHD_PARAMS
 vcl 4.1;
 
 import directors;

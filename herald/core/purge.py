@@ -15,10 +15,14 @@ import abc
 import logging
 import urllib.error
 import urllib.request
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from herald.stories.models import Story
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +42,8 @@ PAGE_KINDS = frozenset(
     }
 )
 LIST_KINDS = frozenset({"section", "place", "author"})
+# The pages of an edition that list any of its stories (beside the lists above).
+EDITION_KINDS = ("home", "feed", "sitemap", "search")
 
 
 def story_key(story_id: int) -> str:
@@ -75,16 +81,44 @@ def story_change_keys(story_id: int) -> list[str]:
     )
     if story is None:
         return sorted(keys)
+    keys.update(_shown_on(story, [edition.pk for edition in story.editions.all()]))
+    return sorted(keys)
+
+
+def editions_left_keys(left: Mapping[int, Iterable[int]]) -> list[str]:
+    """What stories leaving editions make stale there: `left` maps a story id to the
+    ids of the editions it is taken off. Each such edition's home, feeds, sitemaps,
+    search and the lists of the story's sections, places and authors showed it, and
+    none of them is among the keys of the story's editions any more once it has
+    left. Read before the removal, while the story still lists what it showed."""
+    from herald.stories.models import Story
+
+    keys: set[str] = set()
+    stories = Story.objects.filter(pk__in=list(left)).prefetch_related(
+        "sections", "places", "authors"
+    )
+    for story in stories:
+        edition_ids = sorted(set(left[story.pk]))
+        if edition_ids:
+            keys.add(story_key(story.pk))
+            keys.update(_shown_on(story, edition_ids))
+    return sorted(keys)
+
+
+def _shown_on(story: "Story", edition_ids: Iterable[int]) -> set[str]:
+    """The keys of the pages of `edition_ids` that list `story` (its sections,
+    places and authors prefetched)."""
     lists = [
         *(("section", s.slug) for s in story.sections.all()),
         *(("place", p.slug) for p in story.places.all()),
         *(("author", a.slug) for a in story.authors.all()),
     ]
-    for edition in story.editions.all():
-        for kind in ("home", "feed", "sitemap", "search"):
-            keys.add(page_key(edition.pk, kind))
-        keys.update(page_key(edition.pk, kind, slug) for kind, slug in lists)
-    return sorted(keys)
+    keys: set[str] = set()
+    for edition_id in edition_ids:
+        for kind in EDITION_KINDS:
+            keys.add(page_key(edition_id, kind))
+        keys.update(page_key(edition_id, kind, slug) for kind, slug in lists)
+    return keys
 
 
 class PurgeError(Exception):

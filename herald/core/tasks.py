@@ -17,9 +17,14 @@ def purge_story_task(story_ids: list[int]) -> list[str]:
     """Purge what a change to the stories made stale, on every proxy: one request
     per proxy. A proxy that fails gets its own retry; the others are done."""
     keys = sorted({key for pk in story_ids for key in purge.story_change_keys(pk)})
+    queue_purge_everywhere(keys)
+    return keys
+
+
+def queue_purge_everywhere(keys: list[str]) -> None:
+    """Queue the purge of `keys` on every proxy: one job, one request each."""
     for target in purge.get_backend().targets():
         purge_keys_task.enqueue(target=target, keys=keys, attempt=1)
-    return keys
 
 
 @task()

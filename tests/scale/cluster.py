@@ -4,6 +4,7 @@ VCL, gunicorn web processes and `herald worker` processes on the test database."
 import http.client
 import os
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -19,7 +20,18 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 VCL = ROOT / "deploy" / "varnish" / "herald.vcl"
-BINARIES = ("redis-server", "varnishd", "varnishadm")
+PARAMS = ROOT / "deploy" / "varnish" / "varnishd.params"
+BINARIES = ("redis-server", "varnishd", "varnishadm", "varnishlog", "varnishncsa")
+
+
+def shipped_varnishd_params() -> list[str]:
+    """varnishd's storage and `-p` options as shipped: VARNISHD_PARAMS of
+    deploy/varnish/varnishd.params, which the systemd unit and bench/scale.py read."""
+    for line in PARAMS.read_text().splitlines():
+        name, _, value = line.partition("=")
+        if name.strip() == "VARNISHD_PARAMS":
+            return shlex.split(value)
+    raise AssertionError(f"{PARAMS} sets no VARNISHD_PARAMS")
 
 
 def free_port() -> int:
@@ -293,12 +305,7 @@ class Cluster:
             str(folder / "herald.vcl"),
             "-n",
             str(folder / "work"),
-            "-s",
-            "malloc,64m",
-            "-p",
-            "http_req_hdr_len=64k",
-            "-p",
-            "http_req_size=128k",
+            *shipped_varnishd_params(),
         ]
         if os.geteuid() == 0:
             argv[1:1] = ["-j", "none"]  # root in CI: no privilege separation user
@@ -309,6 +316,20 @@ class Cluster:
     def varnishadm(self, *command: str) -> str:
         result = subprocess.run(
             ["varnishadm", "-n", str(self.varnish_dir / "work"), *command],
+            capture_output=True,
+            text=True,
+            timeout=20,
+            check=True,
+        )
+        return result.stdout
+
+    def varnish_log(self, tool: str, *args: str) -> str:
+        """What `varnishlog` or `varnishncsa` (`tool`) prints from the log as it
+        stands (-d: the records in shared memory, then exit)."""
+        if tool not in ("varnishlog", "varnishncsa"):
+            raise ValueError(f"Not a Varnish log tool: {tool!r}.")
+        result = subprocess.run(
+            [tool, "-n", str(self.varnish_dir / "work"), "-d", *args],
             capture_output=True,
             text=True,
             timeout=20,

@@ -101,6 +101,102 @@ def test_a_story_change_purges_its_page_and_each_editions_lists_in_one_request(
     assert retries[0].run_after > timezone.now()
 
 
+def test_the_keys_of_an_edition_left_are_its_lists_feeds_and_home_not_the_others(
+    japan: Edition, india: Edition, make_story: StoryFactory
+) -> None:
+    story = make_story(editions=[japan, india])
+    keys = purge.editions_left_keys({story.pk: [india.pk]})
+    assert keys == sorted(
+        [
+            f"story-{story.pk}",
+            f"ed-{india.pk}-home",
+            f"ed-{india.pk}-feed",
+            f"ed-{india.pk}-sitemap",
+            f"ed-{india.pk}-search",
+            f"ed-{india.pk}-section-world",
+            f"ed-{india.pk}-place-tokyo-japan",
+        ]
+    )
+    assert purge.editions_left_keys({story.pk: []}) == []
+
+
+def _purged_keys(proxy: FakeProxy) -> set[str]:
+    """Run the queued per-proxy purge jobs; the keys the proxy was sent."""
+    for result in DBTaskResult.objects.filter(task_path__endswith="purge_keys_task"):
+        purge_keys_task.call(**result.args_kwargs["kwargs"])
+    return {key for keys in proxy.purges for key in keys}
+
+
+def test_taking_a_story_off_an_edition_purges_the_pages_of_the_edition_it_left(
+    settings: Any,
+    proxy: FakeProxy,
+    japan: Edition,
+    india: Edition,
+    make_story: StoryFactory,
+    admin_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.HERALD_PURGE_URLS = [f"http://127.0.0.1:{proxy.server_address[1]}"]
+    story = make_story(editions=[japan, india])
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.update_story(story, by=admin_user, editions=[japan])
+    # The story's own purge, read after commit, knows only Japan now.
+    assert not any(
+        key.startswith(f"ed-{india.pk}-")
+        for key in purge_story_task.call(story_ids=[story.pk])
+    )
+    purged = _purged_keys(proxy)
+    assert {
+        f"ed-{india.pk}-home",
+        f"ed-{india.pk}-feed",
+        f"ed-{india.pk}-sitemap",
+        f"ed-{india.pk}-search",
+        f"ed-{india.pk}-section-world",
+        f"ed-{india.pk}-place-tokyo-japan",
+    } <= purged
+
+
+def test_removing_stories_from_the_editions_side_purges_that_edition_too(
+    settings: Any,
+    proxy: FakeProxy,
+    japan: Edition,
+    india: Edition,
+    make_story: StoryFactory,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.HERALD_PURGE_URLS = [f"http://127.0.0.1:{proxy.server_address[1]}"]
+    first = make_story(editions=[japan, india])
+    second = make_story(editions=[japan, india])
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        india.stories.remove(first)
+    assert {f"story-{first.pk}", f"ed-{india.pk}-feed"} <= _purged_keys(proxy)
+    assert f"story-{second.pk}" not in _purged_keys(proxy)
+    proxy.purges.clear()
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        india.stories.clear()
+    purged = _purged_keys(proxy)
+    assert {f"story-{second.pk}", f"ed-{india.pk}-sitemap"} <= purged
+    assert not any(key.startswith(f"ed-{japan.pk}-") for key in purged)
+
+
+def test_no_purge_is_queued_for_an_edition_left_without_proxies(
+    settings: Any,
+    japan: Edition,
+    india: Edition,
+    make_story: StoryFactory,
+    admin_user: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.HERALD_PURGE_URLS = []
+    story = make_story(editions=[japan, india])
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.update_story(story, by=admin_user, editions=[japan])
+    assert not DBTaskResult.objects.filter(task_path__endswith="purge_keys_task")
+
+
 def test_a_purge_is_given_up_after_the_last_attempt_and_logged(
     settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -8,14 +8,18 @@ import time
 import urllib.parse
 import urllib.request
 from collections import Counter
+from typing import Any
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from conftest import StoryFactory
+from herald.core.tasks import purge_keys_task
 from herald.editions.models import Edition
 from herald.newsletter import sending
 from herald.newsletter.models import Delivery, DeliveryStatus
 from herald.newsletter.tests.test_faults import SinkProcess, _issue
+from herald.stories import actions
 from herald.stories.models import Story, StoryEvent
 from herald.stories.workflow import Status
 from tests.scale.cluster import Cluster, Response, fetch, wait_for
@@ -125,6 +129,88 @@ def test_a_story_published_in_the_desk_is_on_every_edition_through_the_proxy_wit
         page = _until(cluster, _host(edition), path, "the wrong opening date")
         assert "Harbour bridge opens" in page.body
     assert cluster.proxy(_host(india), path).headers["x-cache"] == "HIT"
+
+
+def test_a_story_taken_off_an_edition_purges_that_editions_feeds_from_the_proxy(
+    fresh: Cluster,
+    settings: Any,
+    japan: Edition,
+    india: Edition,
+    make_story: StoryFactory,
+    admin_user: Any,
+) -> None:
+    cluster = fresh
+    story = make_story(editions=[japan, india], headline="Monsoon arrives early")
+    cluster.know_hosts(_host(japan), _host(india))
+    pages = ("/feeds/latest.rss", "/feeds/section/world.rss")
+    for path in pages:
+        for _ in range(2):
+            cached = cluster.proxy(_host(india), path)
+        assert cached.headers["x-cache"] == "HIT", path
+        assert "Monsoon arrives early" in cached.body, path
+
+    # This process queues to the database: its purge jobs are run here, against
+    # the cluster's Varnish.
+    settings.HERALD_PURGE_URLS = [f"http://127.0.0.1:{cluster.varnish_port}"]
+    actions.update_story(story, by=admin_user, editions=[japan])
+    jobs = DBTaskResult.objects.filter(task_path__endswith="purge_keys_task")
+    assert jobs, "no purge queued for the edition left"
+    for job in jobs:
+        assert purge_keys_task.call(**job.args_kwargs["kwargs"]) is True
+    for path in pages:
+        page = cluster.proxy(_host(india), path)
+        assert page.status == 200 and page.headers["x-cache"] == "MISS", path
+        assert "Monsoon arrives early" not in page.body, path
+    assert "Monsoon arrives early" in cluster.proxy(_host(japan), pages[0]).body
+
+
+def test_with_the_shipped_log_mask_varnishncsa_and_varnishlog_show_each_requests_client_url_status_and_timings(  # noqa: E501
+    fresh: Cluster, japan: Edition, make_story: StoryFactory
+) -> None:
+    cluster = fresh
+    story = make_story(headline="Ferry timetable changes")
+    path = f"/news/{story.pk}/{story.slug}/"
+    host = _host(japan)
+    cluster.know_hosts(host)
+    answers = [cluster.proxy(host, path) for _ in range(2)]
+    assert [a.headers["x-cache"] for a in answers] == ["MISS", "HIT"]
+
+    ncsa = cluster.varnish_log(
+        "varnishncsa", "-F", "%h|%m|%U|%s|%b|%D|%{Varnish:hitmiss}x|%{Host}i"
+    )
+    lines = [line.split("|") for line in ncsa.splitlines() if f"|{path}|" in line]
+    assert [line[6] for line in lines] == ["miss", "hit"], ncsa
+    for client, method, url, status, size, micros, _, named in lines:
+        assert (client, method, url, status, named) == (
+            "127.0.0.1",
+            "GET",
+            path,
+            "200",
+            host,
+        )
+        assert int(size) == len(answers[1].body.encode())
+        assert int(micros) > 0
+    assert f'"GET http://{host}{path} HTTP/1.1" 200' in cluster.varnish_log(
+        "varnishncsa"
+    )
+
+    log = cluster.varnish_log(
+        "varnishlog", "-g", "request", "-q", f'ReqURL eq "{path}"'
+    )
+    tags = set(re.findall(r"^[-* ]+\s(\w+)\s", log, re.M))
+    assert {
+        "ReqStart",  # the client
+        "ReqMethod",
+        "ReqURL",
+        "ReqHeader",
+        "RespStatus",
+        "Timestamp",  # start, request, process, response
+        "ReqAcct",
+        "VCL_call",
+        "BerespHeader",  # the backend's headers, on the miss
+    } <= tags, log
+    # Masked by deploy/varnish/varnishd.params: repeats and VCL tracing.
+    assert not tags & {"RespHeader", "RespUnset", "VCL_return", "Hit", "Filters"}
 
 
 def test_a_story_scheduled_for_a_time_is_published_exactly_once_by_two_workers(
