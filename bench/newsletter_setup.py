@@ -22,13 +22,18 @@ SUBSCRIBER_BATCH = 5000
 
 
 def write_sample(issue: Any, path: Path) -> int:
-    """Render the issue for 200 subscriptions with the engine's own render and keep
-    the message closest to their mean size: the bare sender's template."""
+    """Render the issue for 200 subscriptions spread evenly over all of them with
+    the engine's own render and keep the message closest to their mean size: the
+    bare sender's template. (The first 200 alone are not a fair sample: their mean
+    was 8% above that of the whole issue.)"""
     from herald.newsletter import sending
     from herald.newsletter.models import Delivery, Subscription
 
+    subscriptions = Subscription.objects.filter(edition=issue.edition)
+    ids = list(subscriptions.order_by("pk").values_list("pk", flat=True))
+    chosen = ids[:: max(1, len(ids) // 200)][:200]
     rendered = []
-    for sub in Subscription.objects.filter(edition=issue.edition).order_by("pk")[:200]:
+    for sub in subscriptions.filter(pk__in=chosen).select_related("subscriber"):
         delivery = Delivery(
             issue=issue,
             subscription=sub,
