@@ -14,7 +14,6 @@ from django.utils import timezone
 from herald.accounts.models import User
 from herald.core.images import make_renditions
 from herald.core.inserts import insert, insert_many, insert_rows
-from herald.core.sanitize import sanitize_html
 from herald.core.text import unique_slug
 from herald.editions.models import Edition
 from herald.stories.models import Correction, Revision, Story, StoryEvent, StoryImage
@@ -491,7 +490,7 @@ def create_wire_story(
     if publish:
         story.published_at = now
     # Raw INSERTs (herald.core.inserts): what Story.save() does, it does here.
-    story.body = sanitize_html(story.body)
+    story.sanitize_body()
     insert(story)
     insert_rows(
         Story.editions.through,

@@ -196,12 +196,16 @@ class Story(models.Model):
         return self.headline
 
     def save(self, *args: object, **kwargs: object) -> None:
-        # Sanitize here so that no path (desk, ingest, code) stores unsafe HTML.
-        self.body = sanitize_html(self.body)
+        self.sanitize_body()
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_absolute_url(self) -> str:
         return reverse("web:story", kwargs={"pk": self.pk, "slug": self.slug})
+
+    def sanitize_body(self) -> None:
+        """Make the body safe HTML: save() calls it, and so must any path that
+        writes a story without save(), so that none stores unsafe HTML."""
+        self.body = sanitize_html(self.body)
 
     def has_local_version(self, edition: Any) -> bool:
         return self.local_versions.filter(edition=edition).exists()
