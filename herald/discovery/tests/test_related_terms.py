@@ -165,3 +165,26 @@ def test_taking_a_story_out_of_the_index_drops_its_terms(
     _index(story)
     get_backend().remove_story(story.pk)
     assert not StoryTerms.objects.filter(story=story).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_task_queue_keeps_stored_terms_in_step_with_each_change(
+    make_story: StoryFactory, admin_user: User
+) -> None:
+    story = make_story(
+        publish=False, headline="Typhoon Kirin heads for Okinawa", body=TYPHOON
+    )
+    actions.publish_story(story, by=admin_user)
+    call_command("worker", "--batch", verbosity=0)
+    story.refresh_from_db()
+    row = StoryTerms.objects.get(story=story)
+    assert row.modified_at == story.modified_at
+    assert "sapporo" not in decode_terms(row.counts)
+
+    actions.update_story(story, by=admin_user, headline="Typhoon Kirin spares Sapporo")
+    call_command("worker", "--batch", verbosity=0)
+    story.refresh_from_db()
+    row = StoryTerms.objects.get(story=story)
+    assert row.modified_at == story.modified_at
+    assert decode_terms(row.counts) == story_terms(story)
+    assert decode_terms(row.counts)["sapporo"] == 2  # the headline counts twice
