@@ -1,5 +1,6 @@
 """RelatedStory: the stored "More Information" list of a story on one edition;
-SearchEntry: a row of the search index."""
+SearchEntry: a row of the search index; StoryTerms: the words related stories score
+a story by."""
 
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
@@ -82,3 +83,33 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return f"search entry of {self.story_id}"
+
+
+class StoryTerms(models.Model):
+    """The term counts that related stories score a story by (`related.story_terms`
+    of its headline, standfirst and lead), counted when the story is indexed for
+    search, in the same transaction as its `SearchEntry`, so that choosing a list
+    reads its candidates' terms rather than tokenising their text.
+
+    `modified_at` is the story version they were counted from: a reader uses them
+    only while it equals the story's own, and tokenises the story otherwise. A
+    table of its own, not columns of `SearchEntry`, so that reading them reads no
+    story text.
+    """
+
+    story = models.OneToOneField(
+        "stories.Story",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+    )
+    modified_at = models.DateTimeField(help_text="The story's, when counted.")
+    # A JSON object, term → count, in the order the terms first occur (scores sum
+    # in that order); text rather than JSON so that PostgreSQL keeps the order.
+    counts = models.TextField()
+
+    class Meta:
+        verbose_name_plural = "story terms"
+
+    def __str__(self) -> str:
+        return f"terms of {self.story_id}"

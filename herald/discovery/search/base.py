@@ -36,6 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from herald.core.sanitize import html_to_text
 from herald.discovery.models import SearchEntry
+from herald.discovery.related import forget_terms, write_terms
 from herald.discovery.search.query import Term, parse_query, word_pairs
 from herald.stories.models import Story
 from herald.stories.workflow import Status
@@ -54,6 +55,7 @@ _BLOCK_END = re.compile(
     r"</(?:p|li|h[1-6]|blockquote|pre|td|th|tr|caption|figcaption)>|<br\s*/?>", re.I
 )
 DOCUMENT_FIELDS = (
+    "modified_at",
     "published_at",
     "embargo_until",
     "provenance",
@@ -226,7 +228,9 @@ class BaseSearchBackend(ABC):
         return True
 
     def remove_story(self, story_id: int) -> None:
-        SearchEntry.objects.using(self.using).filter(story_id=story_id).delete()
+        with transaction.atomic(using=self.using):
+            SearchEntry.objects.using(self.using).filter(story_id=story_id).delete()
+            forget_terms([story_id], self.using)
 
     def _write(self, stories: Sequence[Story]) -> None:
         now = timezone.now()
@@ -248,6 +252,9 @@ class BaseSearchBackend(ABC):
                 "indexed_at",
             ],
         )
+        # The terms related stories score by, in the same transaction: so they
+        # are of the very text just indexed.
+        write_terms(stories, self.using)
         self._after_write([s.pk for s in stories])
 
     def _after_write(self, story_ids: list[int]) -> None:  # noqa: B027 - optional
@@ -283,7 +290,9 @@ class BaseSearchBackend(ABC):
         )
         removed = 0
         while ids := list(stale.values_list("story_id", flat=True)[:REBUILD_BATCH]):
-            SearchEntry.objects.using(self.using).filter(story_id__in=ids).delete()
+            with transaction.atomic(using=self.using):
+                SearchEntry.objects.using(self.using).filter(story_id__in=ids).delete()
+                forget_terms(ids, self.using)
             removed += len(ids)
         return removed
 

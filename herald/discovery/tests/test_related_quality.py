@@ -15,10 +15,14 @@ from django.utils.text import slugify
 
 from conftest import StoryFactory
 from herald.accounts.models import User
+from herald.discovery import related
+from herald.discovery.models import StoryTerms
 from herald.discovery.related import choose_related, story_terms
+from herald.discovery.search import get_backend
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Place, Section, Story, Tag
+from herald.stories.workflow import Status
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +287,27 @@ def test_near_duplicate_from_another_agency_is_left_out(
     # Reading the copy, the original is left out in its turn.
     chosen = [c.story.pk for c in choose_related(copy, japan, count=10)]
     assert reading.pk not in chosen and copy.pk not in chosen
+
+
+def test_stored_terms_choose_as_the_text_does_on_labelled_corpus(
+    corpus: dict[str, Any], built: Built, japan: Edition
+) -> None:
+    """The terms stored by search indexing give every labelled query the same
+    list, scores and reasons, to the bit, as tokenising the stories' text."""
+
+    def lists() -> dict[str, list[tuple[int, float, list[str]]]]:
+        related._TERMS.clear()  # nothing tokenised in this process before
+        return {
+            query["id"]: [
+                (c.story.pk, c.score, c.reasons)
+                for c in choose_related(built.stories[query["id"]], japan, count=K)
+            ]
+            for query in corpus["queries"]
+        }
+
+    from_text = lists()
+    assert not StoryTerms.objects.exists()
+    get_backend().rebuild()
+    published = Story.objects.filter(status=Status.PUBLISHED)
+    assert StoryTerms.objects.count() == published.count()
+    assert lists() == from_text
