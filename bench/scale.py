@@ -1,12 +1,15 @@
 """Benchmark Herald scaled out: Varnish cache hits, gunicorn uncached with 1 and with 2
-web processes, and nginx serving a static copy of the story page, in one run."""
+web processes, and nginx serving static copies of the same pages, in one run."""
 
 # Seeds stories in a fresh var dir (bench/seed_bulk.py; the caller's
 # HERALD_DATABASE_URL if set), starts Redis, gunicorn behind Varnish with the shipped
 # VCL (deploy/varnish/herald.vcl), and runs wrk on the story page and the home page:
 #   1. through Varnish (every request a cache hit);
 #   2. straight to gunicorn with the render cache off, 1 web process, then 2;
-#   3. nginx serving saved copies of the story page and of the home page.
+#   3. nginx serving saved copies of the story page and of the home page: first bare
+#      (nginx's own headers only, as measured before), then like for like, each copy
+#      answering with the headers its real page sends (Cache-Control, the security
+#      headers; read from the page's answer through Varnish), which is the baseline.
 # Reports requests a second, p99, the load average around each run, the ratio of
 # Varnish to nginx for the same page (target >= 0.9) and the scaling from 1 to 2 web
 # processes. Varnish runs with the shipped parameters (deploy/varnish/varnishd.params).
