@@ -145,12 +145,84 @@ def run_step(label: str, cmd: list[str], env: dict[str, str], timeout: float) ->
 
 
 def fetch(url: str, host: str, timeout: float = 10.0) -> tuple[int, bytes]:
+    status, _, body = fetch_response(url, host, timeout)
+    return status, body
+
+
+def fetch_response(
+    url: str, host: str, timeout: float = 10.0
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, response headers (in order, as sent) and body of one GET."""
     request = urllib.request.Request(url, headers={"Host": host})  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return int(response.status), response.read()
+            return int(response.status), response.getheaders(), response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
+        return exc.code, list(exc.headers.items()), exc.read()
+
+
+# Response headers a static copy does not repeat: those about the connection and
+# the framing, those a static server makes for its own file (date, server, validators,
+# ranges; the content type is set apart), and those a cache adds about itself.
+_NOT_COPIED = {
+    "connection", "keep-alive", "transfer-encoding", "content-length",
+    "date", "server", "etag", "last-modified", "accept-ranges", "content-type",
+    "age", "via", "x-varnish", "x-cache",
+}  # fmt: skip
+
+
+def static_copy_headers(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a page's real response that a static copy of the same page
+    must send too (Cache-Control, the security headers Herald sets, …), so that nginx
+    serving the copy answers like for like."""
+    return [(k, v) for k, v in headers if k.lower() not in _NOT_COPIED]
+
+
+@dataclass
+class StaticPage:
+    """A saved page nginx serves: its file's URI (e.g. /index.html), its Content-Type
+    and the other headers its real response carries."""
+
+    uri: str
+    content_type: str
+    headers: list[tuple[str, str]]
+
+
+def _nginx_quote(value: str) -> str:
+    # nginx would expand a `$` as a variable; a double quote would end the string.
+    if any(c in value for c in '$"\\\r\n'):
+        raise SystemExit(f"cannot give nginx this header value as it is: {value!r}")
+    return f'"{value}"'
+
+
+# The types nginx's `charset` applies to unless told otherwise.
+_NGINX_CHARSET_TYPES = {
+    "text/html", "text/xml", "text/plain", "text/vnd.wap.wml",
+    "application/javascript", "application/rss+xml",
+}  # fmt: skip
+
+
+def _nginx_locations(pages: list[StaticPage]) -> str:
+    blocks = []
+    for page in pages:
+        lines = [f"    location = {page.uri} {{"]
+        # nginx sends a type's charset from its own directive (`charset`).
+        params = [part.strip() for part in page.content_type.split(";")]
+        charsets = [x for x in params[1:] if x.lower().startswith("charset=")]
+        others = [x for x in params if x not in charsets]
+        lines.append(f"      default_type {_nginx_quote('; '.join(others))};")
+        lines += [
+            f"      charset {_nginx_quote(x.split('=', 1)[1])};" for x in charsets
+        ]
+        if charsets and params[0] not in _NGINX_CHARSET_TYPES:
+            lines.append(f"      charset_types {_nginx_quote(params[0])};")
+        lines += [
+            f"      add_header {name} {_nginx_quote(value)};"
+            for name, value in page.headers
+        ]
+        lines.append("    }")
+        blocks.append("\n".join(lines) + "\n")
+    return "".join(blocks)
 
 
 def wait_until_up(
@@ -191,7 +263,12 @@ def start_gunicorn(
         )
 
 
-def start_nginx(tmp: Path, site: Path, port: int) -> subprocess.Popen[bytes]:
+def start_nginx(
+    tmp: Path, site: Path, port: int, pages: list[StaticPage] | None = None
+) -> subprocess.Popen[bytes]:
+    """nginx serving the files under `site` with sendfile; each of `pages` with its
+    own Content-Type and headers, as the real page sends them (the other files as
+    text/html and without them)."""
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     if not Path(nginx).exists():
         raise SystemExit("nginx is missing: apt-get install -y nginx-light")
@@ -221,7 +298,7 @@ http {{
     listen 127.0.0.1:{port};
     root {site};
     index index.html;
-  }}
+{_nginx_locations(pages or [])}  }}
 }}
 """
     )

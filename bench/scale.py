@@ -1,12 +1,15 @@
 """Benchmark Herald scaled out: Varnish cache hits, gunicorn uncached with 1 and with 2
-web processes, and nginx serving a static copy of the story page, in one run."""
+web processes, and nginx serving static copies of the same pages, in one run."""
 
 # Seeds stories in a fresh var dir (bench/seed_bulk.py; the caller's
 # HERALD_DATABASE_URL if set), starts Redis, gunicorn behind Varnish with the shipped
 # VCL (deploy/varnish/herald.vcl), and runs wrk on the story page and the home page:
 #   1. through Varnish (every request a cache hit);
 #   2. straight to gunicorn with the render cache off, 1 web process, then 2;
-#   3. nginx serving saved copies of the story page and of the home page.
+#   3. nginx serving saved copies of the story page and of the home page: first bare
+#      (nginx's own headers only, as measured before), then like for like, each copy
+#      answering with the headers its real page sends (Cache-Control, the security
+#      headers; read from the page's answer through Varnish), which is the baseline.
 # Reports requests a second, p99, the load average around each run, the ratio of
 # Varnish to nginx for the same page (target >= 0.9) and the scaling from 1 to 2 web
 # processes. Varnish runs with the shipped parameters (deploy/varnish/varnishd.params).
@@ -26,9 +29,11 @@ from common import (
     BENCH,
     BIN,
     Servers,
+    StaticPage,
     WrkResult,
     database_label,
     fetch,
+    fetch_response,
     free_port,
     group_cpu_seconds,
     herald_env,
@@ -39,6 +44,7 @@ from common import (
     start_nginx,
     start_redis,
     start_varnish,
+    static_copy_headers,
     stop_process,
     varnishd_params,
     wait_for_port,
@@ -89,6 +95,31 @@ def _measure(
     if r.socket_errors:
         # wrk gives up on a request after 2 s: reported, as part of the figure.
         print(f"   {r.socket_errors} requests timed out or failed", flush=True)
+
+
+def _content_type(headers: list[tuple[str, str]]) -> str:
+    for name, value in headers:
+        if name.lower() == "content-type":
+            return value
+    raise SystemExit(f"a response without a Content-Type: {headers}")
+
+
+def _check_like_for_like(
+    base: str, host: str, answers: dict[str, tuple[list[tuple[str, str]], bytes]]
+) -> None:
+    """nginx answers each page with the same body, Content-Type and copied headers
+    as the proxy did."""
+    for path, (headers, page) in answers.items():
+        status, got_headers, got = fetch_response(base + path, host)
+        want = sorted(static_copy_headers(headers))
+        have = sorted(static_copy_headers(got_headers))
+        if status != 200 or got != page or have != want:
+            raise SystemExit(
+                f"nginx's copy of {path} differs from the page: {status}, "
+                f"{len(got)} bytes for {len(page)}, headers {have} for {want}"
+            )
+        if _content_type(got_headers) != _content_type(headers):
+            raise SystemExit(f"nginx's copy of {path} has another Content-Type")
 
 
 def benchmark(
@@ -153,14 +184,20 @@ def benchmark(
     servers.add("varnish", varnish)
     wait_for_port("varnish", varnish_port, varnish)
     proxy = f"http://127.0.0.1:{varnish_port}"
+    # Varnish holds a backend sick until its first probe passes (up to 2 s).
+    wait_until_up("varnish", proxy + story_path, host, varnish, 30)
     status, body = fetch(proxy + story_path, host)
     if status != 200 or chosen["headline"].encode() not in body:
         raise SystemExit(f"GET {story_path} through Varnish answered {status}")
+    # Each page once more, now a hit: the bytes and headers a reader gets.
+    answers = {}
     for path in (story_path, "/"):
-        request_status, _ = fetch(proxy + path, host)
+        request_status, headers, page = fetch_response(proxy + path, host)
         if request_status != 200:
             raise SystemExit(f"GET {path} through Varnish answered {request_status}")
-    home_body = fetch(proxy + "/", host)[1]
+        answers[path] = (headers, page)
+    body = answers[story_path][1]
+    home_body = answers["/"][1]
     report["page_bytes"] = {"story": len(body), "home": len(home_body)}
     report["varnishd_params"] = varnishd_params()
 
@@ -191,13 +228,34 @@ def benchmark(
     page_dir.mkdir(parents=True)
     (page_dir / "index.html").write_bytes(body)
     (site / "index.html").write_bytes(home_body)
-    nginx_port = free_port()
-    nginx = start_nginx(tmp, site, nginx_port)
-    servers.add("nginx", nginx)
-    nginx_base = f"http://127.0.0.1:{nginx_port}"
-    wait_until_up("nginx", nginx_base + story_path, host, nginx, 20)
-    _measure("nginx static story", nginx_base + story_path, host, nginx, *run)
-    _measure("nginx static home", nginx_base + "/", host, nginx, *run)
+    # The static copies answer with the headers the real pages send (Cache-Control,
+    # the security headers), like for like; the bare copies, as measured before
+    # 2026-11-26's third round, with nginx's own headers only.
+    pages = [
+        StaticPage(
+            uri=f"{path}index.html",
+            content_type=_content_type(answers[path][0]),
+            headers=static_copy_headers(answers[path][0]),
+        )
+        for path in (story_path, "/")
+    ]
+    report["static_copy_headers"] = {
+        "story": pages[0].headers,
+        "home": pages[1].headers,
+    }
+    for suffix, with_pages in ((", bare", None), ("", pages)):
+        nginx_port = free_port()
+        nginx = start_nginx(tmp, site, nginx_port, with_pages)
+        servers.add(f"nginx{suffix}", nginx)
+        nginx_base = f"http://127.0.0.1:{nginx_port}"
+        wait_until_up("nginx", nginx_base + story_path, host, nginx, 20)
+        if with_pages:
+            _check_like_for_like(nginx_base, host, answers)
+        _measure(
+            f"nginx static story{suffix}", nginx_base + story_path, host, nginx, *run
+        )
+        _measure(f"nginx static home{suffix}", nginx_base + "/", host, nginx, *run)
+        stop_process(f"nginx{suffix}", nginx)
 
     static = results["nginx static story"].rps
     one = "1 web process"
@@ -206,6 +264,14 @@ def benchmark(
         "varnish_story_vs_nginx": round(results["varnish story"].rps / static, 3),
         "varnish_home_vs_nginx": round(
             results["varnish home"].rps / results["nginx static home"].rps, 3
+        ),
+        # Against the copies without the pages' headers (the figure reported
+        # before the copies carried them).
+        "varnish_story_vs_nginx_bare": round(
+            results["varnish story"].rps / results["nginx static story, bare"].rps, 3
+        ),
+        "varnish_home_vs_nginx_bare": round(
+            results["varnish home"].rps / results["nginx static home, bare"].rps, 3
         ),
         # The home page (about 2.5 times the story's bytes) against the story's
         # copy, as reported before the home copy was measured.
