@@ -249,6 +249,10 @@ def main(argv: list[str] | None = None) -> None:
         ):
             stale.unlink(missing_ok=True)
         shutil.copyfile(pristine, database)
+        # The copy was seeded by an earlier tree: bring it to this tree's schema.
+        setup["migrate_s"] = run(
+            [sys.executable, "-m", "herald", "migrate", "-v0"], env
+        )
     feeds = work / "feeds"
     items = make_items(args.items, random.Random(2026))
     write_feeds(feeds, items, args.per_file)

@@ -60,15 +60,23 @@ HERALD_PUBLIC_SCHEME = _env("HERALD_PUBLIC_SCHEME", "https" if PRODUCTION else "
 # --- Database ---------------------------------------------------------------
 DATABASE_URL = _env("HERALD_DATABASE_URL", f"sqlite:///{VAR_DIR / 'herald.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600)}
+# SQLite's page cache per connection, in MiB (SQLite's default is 2): filled only
+# as pages are read, so a connection holds at most this much. Ingest's random
+# inserts into the LSH and story indexes missed a 2 MiB cache on every other page.
+HERALD_SQLITE_CACHE_MB = int(_env("HERALD_SQLITE_CACHE_MB", "64"))
+if HERALD_SQLITE_CACHE_MB < 1:
+    raise ImproperlyConfigured("HERALD_SQLITE_CACHE_MB must be 1 or more.")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # WAL lets readers and the worker run beside a writer; IMMEDIATE takes the
         # write lock at BEGIN so two writers queue instead of failing half-way.
         # Temporary tables and savepoint journals in memory, not temp files: ingest
         # takes a savepoint per wire item (bench/ingest.py: 5 to 20% less CPU).
+        # A negative cache_size is in KiB.
         "init_command": (
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-            "PRAGMA temp_store=MEMORY;"
+            "PRAGMA temp_store=MEMORY; "
+            f"PRAGMA cache_size=-{HERALD_SQLITE_CACHE_MB * 1024};"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

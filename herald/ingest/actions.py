@@ -329,32 +329,29 @@ def _index(
     wire: WireItem, buckets: list[int], *, stored: list[int] | None = None
 ) -> None:
     """Store the item's LSH buckets in one executemany (building 64 model instances
-    per item was the largest cost of ingest). `stored` is what the item's previous
-    signature put there: only the bands that changed are then rewritten, leaving
-    the same rows as deleting and inserting them all would."""
+    per item was the largest cost of ingest), each bucket once: the table is keyed
+    by (bucket, item). `stored` is what the item's previous signature put there:
+    only the buckets that changed are then deleted and inserted."""
     table = connection.ops.quote_name(LSHBand._meta.db_table)
-    added = buckets
+    new = dict.fromkeys(buckets)  # in band order, each bucket once
+    added = list(new)
     if stored is not None:
-        if len(set(stored)) == len(stored) and len(set(buckets)) == len(buckets):
-            new, old = set(buckets), set(stored)
-            gone = [bucket for bucket in stored if bucket not in new]
-            added = [bucket for bucket in buckets if bucket not in old]
-            if gone:
-                marks = ", ".join(["%s"] * len(gone))
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"DELETE FROM {table} WHERE item_id = %s "  # noqa: S608 - fixed names
-                        f"AND bucket IN ({marks})",
-                        [wire.pk, *gone],
-                    )
-        else:
-            # Two bands with one bucket (a 64-bit hash collision): start afresh.
-            LSHBand.objects.filter(item=wire).delete()
+        old = set(stored)
+        gone = [bucket for bucket in dict.fromkeys(stored) if bucket not in new]
+        added = [bucket for bucket in added if bucket not in old]
+        if gone:
+            marks = ", ".join(["%s"] * len(gone))
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE item_id = %s "  # noqa: S608 - fixed names
+                    f"AND bucket IN ({marks})",
+                    [wire.pk, *gone],
+                )
     if added:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO {table} (item_id, bucket) VALUES (%s, %s)",  # noqa: S608 - fixed names
-                [(wire.pk, bucket) for bucket in added],
+                f"INSERT INTO {table} (bucket, item_id) VALUES (%s, %s)",  # noqa: S608 - fixed names
+                [(bucket, wire.pk) for bucket in added],
             )
 
 

@@ -212,14 +212,16 @@ class LSHBand(models.Model):
     """One band of a wire item's MinHash: items sharing a bucket are candidates.
 
     Kept in the database, so that clustering survives restarts and every worker
-    process sees the items the others stored.
+    process sees the items the others stored. One row per (bucket, item), keyed
+    by both: the candidate lookup reads item ids straight from the key, and each
+    new item's 64 rows go into one B-tree (a `WITHOUT ROWID` table in SQLite, see
+    migration 0002) instead of a table and a bucket index. The item index serves
+    deleting an item's bands.
     """
 
-    item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="bands")
+    pk = models.CompositePrimaryKey("bucket", "item")
     bucket = models.BigIntegerField(help_text="Hash of (band number, band values).")
-
-    class Meta:
-        indexes = [models.Index(fields=["bucket"])]
+    item = models.ForeignKey(WireItem, on_delete=models.CASCADE, related_name="bands")
 
     def __str__(self) -> str:
         return f"{self.item_id}:{self.bucket}"

@@ -1,0 +1,108 @@
+"""Migration 0002: the LSH bands move to a table keyed by (bucket, item), rows kept."""
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from herald.ingest.models import LSHBand, Source, WireItem
+from herald.ingest.tests.conftest import make_source
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BEFORE = [("ingest", "0001_sources_items_clusters_rules")]
+AFTER = [("ingest", "0002_lshband_bucket_item_key")]
+
+
+def _migrate(target: list[tuple[str, str]]) -> None:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+
+
+@pytest.fixture
+def at_0001() -> Iterator[None]:
+    _migrate(BEFORE)
+    try:
+        yield
+    finally:
+        _migrate(AFTER)
+
+
+def _item(source: Source, guid: str) -> WireItem:
+    # WireItem's table is the same in 0001 and 0002.
+    return WireItem.objects.create(
+        source=source, guid=guid, content_hash="x", raw="", headline=guid
+    )
+
+
+def _old_band(item: WireItem, bucket: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO ingest_lshband (item_id, bucket) VALUES (%s, %s)",
+            [item.pk, bucket],
+        )
+
+
+def _key_columns() -> list[str]:
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(
+            cursor, LSHBand._meta.db_table
+        )
+    (key,) = [c for c in constraints.values() if c["primary_key"]]
+    return list(key["columns"])
+
+
+def test_migration_keeps_every_band_once_keyed_by_bucket_and_item(
+    at_0001: None,
+) -> None:
+    source = make_source("mpa")
+    first, second = _item(source, "a"), _item(source, "b")
+    for bucket in (-(2**63), -5, 7, 2**63 - 1):
+        _old_band(first, bucket)
+    _old_band(second, 7)
+    _old_band(second, 7)  # two bands of one item that hashed alike
+    _migrate(AFTER)
+
+    rows = sorted(LSHBand.objects.values_list("bucket", "item_id"))
+    assert rows == sorted(
+        [
+            (-(2**63), first.pk),
+            (-5, first.pk),
+            (7, first.pk),
+            (2**63 - 1, first.pk),
+            (7, second.pk),
+        ]
+    )
+    assert _key_columns() == ["bucket", "item_id"]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT sql FROM sqlite_master WHERE name = %s",
+                [LSHBand._meta.db_table],
+            )
+            assert cursor.fetchone()[0].endswith("WITHOUT ROWID")
+    # Deleting an item deletes its bands (through the item index).
+    second.delete()
+    assert not LSHBand.objects.filter(item_id=second.pk).exists()
+    assert LSHBand.objects.filter(item=first).count() == 4
+
+
+def test_migration_back_to_0001_gives_each_band_its_id_again(at_0001: None) -> None:
+    source = make_source("mpa")
+    _migrate(AFTER)
+    item = _item(source, "a")
+    LSHBand.objects.create(bucket=11, item=item)
+    LSHBand.objects.create(bucket=-3, item=item)
+    _migrate(BEFORE)
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, bucket, item_id FROM ingest_lshband ORDER BY bucket")
+        rows = cursor.fetchall()
+    assert [(bucket, item_id) for _, bucket, item_id in rows] == [
+        (-3, item.pk),
+        (11, item.pk),
+    ]
+    assert all(pk is not None for pk, _, _ in rows)
+    assert len({pk for pk, _, _ in rows}) == 2
