@@ -1,7 +1,8 @@
-"""Raw INSERTs of model rows for hot paths (ingest makes many stories a second).
+"""Raw INSERTs and UPDATEs of model rows for hot paths (ingest, many a second).
 
 `insert`, `insert_many` and `insert_rows` write the rows that
-`Model.save(force_insert=True)` and `bulk_create` would, each value prepared for
+`Model.save(force_insert=True)` and `bulk_create` would, and `update` the row
+that `Model.save()` of a stored instance would, each value prepared for
 the database in use as its field prepares it, but without the query compiler, the
 model's own `save()` or the pre_save/post_save signals. Callers do what `save()`
 would have done (a Story's body is sanitized by its caller) and announce changes
@@ -13,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from functools import cache
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection, models
 
 # Fields whose preparation returns a value of this type unchanged (Django's own
@@ -114,3 +116,28 @@ def insert_rows(
     if params:
         with connection.cursor() as cursor:
             cursor.executemany(sql, params)
+
+
+@cache
+def _update_statement(model: type[models.Model]) -> tuple[list[Spec], str]:
+    """The fields written (every concrete field but the primary key) and the
+    UPDATE's SQL, by primary key."""
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    pk = quote(meta.pk.column)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {pk} = %s"  # noqa: S608 - model names
+    return [(f, _plain_type(f)) for f in fields], sql
+
+
+def update(obj: models.Model) -> None:
+    """UPDATE every column of the stored `obj`'s row, as `obj.save()` would."""
+    if obj.pk is None:
+        raise ValueError(f"{obj!r} is not stored: there is no row to update.")
+    specs, sql = _update_statement(type(obj))
+    params = [_prepare(f, plain, f.pre_save(obj, False)) for f, plain in specs]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, obj.pk])
+        if cursor.rowcount != 1:
+            raise ObjectDoesNotExist(f"{obj!r} is gone: no row was updated.")
