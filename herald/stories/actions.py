@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from herald.accounts.models import User
 from herald.core.images import make_renditions
-from herald.core.inserts import insert, insert_many, insert_rows
+from herald.core.inserts import insert, insert_rows
 from herald.core.sanitize import sanitize_html
 from herald.core.text import unique_slug
 from herald.editions.models import Edition
@@ -515,41 +515,64 @@ def create_wire_story(
         ("story_id", "tag_id"),
         [(story.pk, pk) for pk in dict.fromkeys(tag_ids)],
     )
-    insert_many(
-        [
-            Revision(
-                story_id=story.pk,
-                number=1,
-                headline=story.headline,
-                standfirst=story.standfirst,
-                body=story.body,
-                note=note,
-                created_at=now,
-            )
-        ]
-    )
+    _insert_system_revision(story, 1, note=note, at=now)
     move = "publish" if publish else "submit"
-    insert_many(
-        [
-            StoryEvent(
-                story_id=story.pk,
-                action="create",
-                to_status=Status.DRAFT,
-                note=note,
-                at=now,
-            ),
-            StoryEvent(
-                story_id=story.pk,
-                action=move,
-                from_status=Status.DRAFT,
-                to_status=target,
-                note=note,
-                at=now,
-            ),
-        ]
+    _insert_system_events(
+        story.pk,
+        [("create", "", Status.DRAFT), (move, Status.DRAFT, target)],
+        note=note,
+        at=now,
     )
     _announce(story)
     return story
+
+
+# Rows, not instances: building the model instances cost more than writing them.
+_REVISION_COLUMNS = (
+    "story_id",
+    "number",
+    "headline",
+    "standfirst",
+    "body",
+    "note",
+    "created_at",
+    "created_by_id",
+)
+_EVENT_COLUMNS = (
+    "story_id",
+    "action",
+    "from_status",
+    "to_status",
+    "note",
+    "at",
+    "by_id",
+)
+
+
+def _insert_system_revision(
+    story: Story, number: int, *, note: str, at: datetime
+) -> None:
+    """INSERT revision `number` of `story`'s text, made by the system (no user)."""
+    row = (
+        story.pk,
+        number,
+        story.headline,
+        story.standfirst,
+        story.body,
+        note,
+        at,
+        None,
+    )
+    insert_rows(Revision, _REVISION_COLUMNS, [row])
+
+
+def _insert_system_events(
+    story_id: int, moves: Iterable[tuple[str, str, str]], *, note: str, at: datetime
+) -> None:
+    """INSERT the (action, from status, to status) events of `story_id`, made by
+    the system (no user), in one statement."""
+    rows = [(story_id, a, before, after, note, at, None) for a, before, after in moves]
+    insert_rows(StoryEvent, _EVENT_COLUMNS, rows)
 
 
 def update_wire_story(story: Story, *, note: str, **changes: Any) -> Story:
@@ -596,31 +619,9 @@ def _apply_wire_changes(
         setattr(story, name, value)
     _update_row(story.pk, values)
     if text_changed:
-        insert_many(
-            [
-                Revision(
-                    story_id=story.pk,
-                    number=_last_revision_number(story.pk) + 1,
-                    headline=story.headline,
-                    standfirst=story.standfirst,
-                    body=story.body,
-                    note=note,
-                    created_at=now,
-                )
-            ]
-        )
-    insert_many(
-        [
-            StoryEvent(
-                story_id=story.pk,
-                action="edit",
-                from_status=status,
-                to_status=status,
-                note=note,
-                at=now,
-            )
-        ]
-    )
+        number = _last_revision_number(story.pk) + 1
+        _insert_system_revision(story, number, note=note, at=now)
+    _insert_system_events(story.pk, [("edit", status, status)], note=note, at=now)
     _announce(story)
 
 
