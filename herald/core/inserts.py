@@ -1,7 +1,8 @@
-"""Raw INSERTs of model rows for hot paths (ingest makes many stories a second).
+"""Raw INSERTs and UPDATEs of model rows for hot paths (ingest, many a second).
 
 `insert`, `insert_many` and `insert_rows` write the rows that
-`Model.save(force_insert=True)` and `bulk_create` would, each value prepared for
+`Model.save(force_insert=True)` and `bulk_create` would, and `update` the row
+that `Model.save()` of a stored instance would, each value prepared for
 the database in use as its field prepares it, but without the query compiler, the
 model's own `save()` or the pre_save/post_save signals. Callers do what `save()`
 would have done (a Story's body is sanitized by its caller) and announce changes
@@ -10,10 +11,13 @@ this way.
 """
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection, models
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 # Fields whose preparation returns a value of this type unchanged (Django's own
 # get_prep_value: to_python of a str, int() of an int, and so on), so that the
@@ -33,29 +37,43 @@ _PLAIN: dict[type[models.Field[Any, Any]], type] = {
 }
 _KEYS = (models.AutoField, models.BigAutoField, models.SmallAutoField)
 
-Spec = tuple[models.Field[Any, Any], type | None]
+# (field, the type its preparation returns unchanged, whether it is a
+# DateTimeField, whose aware values go straight to the backend's adapter).
+Spec = tuple[models.Field[Any, Any], type | None, bool]
 
 
-def _plain_type(field: models.Field[Any, Any]) -> type | None:
+def _db() -> BaseDatabaseWrapper:
+    """The connection itself: each attribute read through the `connection` proxy
+    looks the connection up again, and a row reads several."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _spec(field: models.Field[Any, Any]) -> Spec:
     if isinstance(field, models.ForeignKey):
-        return int if type(field.target_field) in _KEYS else None
-    return _PLAIN.get(type(field))
+        return field, int if type(field.target_field) in _KEYS else None, False
+    return field, _PLAIN.get(type(field)), type(field) is models.DateTimeField
 
 
-def _prepare(field: models.Field[Any, Any], plain: type | None, value: Any) -> Any:
+def _prepare(spec: Spec, value: Any, db: BaseDatabaseWrapper) -> Any:
+    field, plain, moment = spec
     if value is None or (plain is not None and type(value) is plain):
         return value
     if plain is str and isinstance(value, str):  # str choices (TextChoices)
         return value
-    return field.get_db_prep_save(value, connection)
+    if moment and type(value) is datetime and value.utcoffset() is not None:
+        # What DateTimeField.get_db_prep_save does with an aware datetime.
+        return db.ops.adapt_datetimefield_value(value)
+    return field.get_db_prep_save(value, db)
 
 
 @cache
 def _statement(
-    model: type[models.Model], columns: tuple[str, ...] | None
-) -> tuple[list[Spec], str]:
+    model: type[models.Model], columns: tuple[str, ...] | None, alias: str
+) -> tuple[list[Spec], str, str | None]:
     """The fields written (by attname; all concrete fields but an auto primary key
-    when `columns` is None) and the INSERT's SQL."""
+    when `columns` is None), the INSERT's SQL, and that SQL returning the key
+    where the database can (else None)."""
+    db = connections[alias]
     meta = model._meta
     if columns is None:
         fields = [
@@ -65,40 +83,45 @@ def _statement(
         ]
     else:
         fields = [meta.get_field(name) for name in columns]  # type: ignore[misc]
-    quote = connection.ops.quote_name
+    quote = db.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     sql = f"INSERT INTO {quote(meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608 - model names
-    return [(f, _plain_type(f)) for f in fields], sql
+    returning = None
+    if db.features.can_return_columns_from_insert:
+        returning = f"{sql} RETURNING {quote(meta.pk.column)}"  # type: ignore[union-attr]
+    return [_spec(f) for f in fields], sql, returning
 
 
-def _values(obj: models.Model, specs: Sequence[Spec]) -> list[Any]:
-    return [_prepare(f, plain, f.pre_save(obj, True)) for f, plain in specs]
+def _values(
+    obj: models.Model, specs: Sequence[Spec], db: BaseDatabaseWrapper, add: bool
+) -> list[Any]:
+    return [_prepare(spec, spec[0].pre_save(obj, add), db) for spec in specs]
 
 
 def insert(obj: models.Model) -> None:
     """INSERT `obj` as one row and set its primary key."""
-    model = type(obj)
-    specs, sql = _statement(model, None)
-    with connection.cursor() as cursor:
-        if connection.features.can_return_columns_from_insert:
-            pk = connection.ops.quote_name(model._meta.pk.column)  # type: ignore[union-attr]
-            cursor.execute(f"{sql} RETURNING {pk}", _values(obj, specs))
+    db = _db()
+    specs, sql, returning = _statement(type(obj), None, db.alias)
+    with db.cursor() as cursor:
+        if returning is not None:
+            cursor.execute(returning, _values(obj, specs, db, True))
             obj.pk = cursor.fetchone()[0]
         else:
-            cursor.execute(sql, _values(obj, specs))
+            cursor.execute(sql, _values(obj, specs, db, True))
             obj.pk = cursor.lastrowid
     obj._state.adding = False
-    obj._state.db = connection.alias
+    obj._state.db = db.alias
 
 
 def insert_many(objs: Sequence[models.Model]) -> None:
     """INSERT `objs` (of one model) in one executemany; their keys stay unset."""
     if not objs:
         return
-    specs, sql = _statement(type(objs[0]), None)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, [_values(obj, specs) for obj in objs])
+    db = _db()
+    specs, sql, _ = _statement(type(objs[0]), None, db.alias)
+    with db.cursor() as cursor:
+        cursor.executemany(sql, [_values(obj, specs, db, True) for obj in objs])
 
 
 def insert_rows(
@@ -106,11 +129,37 @@ def insert_rows(
 ) -> None:
     """INSERT `rows` of values for `columns` (attnames) of `model`, the others
     left to the database (e.g. an auto key), in one executemany."""
-    specs, sql = _statement(model, tuple(columns))
+    db = _db()
+    specs, sql, _ = _statement(model, tuple(columns), db.alias)
     params = [
-        [_prepare(f, plain, v) for (f, plain), v in zip(specs, row, strict=True)]
+        [_prepare(spec, v, db) for spec, v in zip(specs, row, strict=True)]
         for row in rows
     ]
     if params:
-        with connection.cursor() as cursor:
+        with db.cursor() as cursor:
             cursor.executemany(sql, params)
+
+
+@cache
+def _update_statement(model: type[models.Model], alias: str) -> tuple[list[Spec], str]:
+    """The fields written (every concrete field but the primary key) and the
+    UPDATE's SQL, by primary key."""
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    quote = connections[alias].ops.quote_name
+    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+    pk = quote(meta.pk.column)  # type: ignore[union-attr]
+    sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {pk} = %s"  # noqa: S608 - model names
+    return [_spec(f) for f in fields], sql
+
+
+def update(obj: models.Model) -> None:
+    """UPDATE every column of the stored `obj`'s row, as `obj.save()` would."""
+    if obj.pk is None:
+        raise ValueError(f"{obj!r} is not stored: there is no row to update.")
+    db = _db()
+    specs, sql = _update_statement(type(obj), db.alias)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [*_values(obj, specs, db, False), obj.pk])
+        if cursor.rowcount != 1:
+            raise ObjectDoesNotExist(f"{obj!r} is gone: no row was updated.")

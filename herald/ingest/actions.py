@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from herald.accounts.models import User
-from herald.core.inserts import insert
+from herald.core.inserts import insert, update
 from herald.core.text import cut_at_word
 from herald.ingest import clustering
 from herald.ingest.models import (
@@ -497,11 +497,6 @@ def _mark(wire: WireItem, state: str, note: str) -> None:
     wire.note = note[:300]
 
 
-def _set_state(wire: WireItem, state: str, note: str) -> None:
-    _mark(wire, state, note)
-    wire.save(update_fields=["state", "note", "story"])
-
-
 def credit(source: Source, wire: WireItem) -> str:
     """The source's credit format filled in; empty parts drop their separators."""
     images = (wire.parsed or {}).get("images") or []
@@ -561,7 +556,8 @@ def _create_story(
 
 
 def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
-    """A newer version of a stored item: update it and its story."""
+    """A newer version of a stored item: update it and its story. The item's row
+    is written once, at the end, with its new state."""
     now = timezone.now()
     stored = clustering.buckets(clustering.from_bytes(wire.signature))
     for name, value in _item_fields(item).items():
@@ -576,8 +572,7 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
         wire.similarity = (
             1.0 if lead_id == wire.pk else _similarity_to_lead(lead_id, sig)
         )
-        Cluster.objects.filter(pk=wire.cluster_id).update(updated_at=now)
-    wire.save()
+        _update_cluster(wire.cluster_id, updated_at=now)
     _index(wire, clustering.buckets(sig), stored=stored)
     label = f"version {item.version}" if item.version is not None else "a new version"
     story = wire.story
@@ -586,29 +581,26 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
             story_actions.withdraw_wire_story(
                 story, note=f"Canceled by {ctx.source.agency} ({label})."
             )
-        _set_state(wire, ItemState.CANCELED, f"Canceled by the source ({label}).")
-        return
-    if item.pubstatus == PubStatus.WITHHELD:
+        _mark(wire, ItemState.CANCELED, f"Canceled by the source ({label}).")
+    elif item.pubstatus == PubStatus.WITHHELD:
         if story is not None and story.status != Status.PUBLISHED:
             story_actions.withdraw_wire_story(
                 story, note=f"Withheld by {ctx.source.agency} ({label})."
             )
-        _set_state(wire, ItemState.WITHHELD, f"Withheld by the source ({label}).")
-        return
-    if story is not None:
+        _mark(wire, ItemState.WITHHELD, f"Withheld by the source ({label}).")
+    elif story is not None:
         place = ctx.place(wire.dateline_city, wire.dateline_country)
         fields = _story_fields(ctx, wire, place)
         story_actions.update_wire_story(
             story, note=f"Wire update: {label}"[:200], **fields
         )
-        _set_state(wire, ItemState.STORY, f"Updated to {label}.")
-        return
-    if wire.state == ItemState.DUPLICATE:
+        _mark(wire, ItemState.STORY, f"Updated to {label}.")
+    elif wire.state == ItemState.DUPLICATE:
         wire.note = f"Duplicate, updated to {label}."
-        wire.save(update_fields=["note"])
-        return
-    # Held back, canceled or unrouted before: it may become a story now.
-    _settle(ctx, wire)
+    else:
+        # Held back, canceled or unrouted before: it may become a story now.
+        _decide(ctx, wire)
+    update(wire)
 
 
 # --- one poll -------------------------------------------------------------------------

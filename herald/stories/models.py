@@ -108,15 +108,24 @@ class Story(models.Model):
     )
     agency = models.CharField(max_length=120, blank=True, help_text="Wire agency name.")
 
+    # No index of its own: story_section_public leads with it (one index fewer to
+    # update on every story INSERT).
     primary_section = models.ForeignKey(
-        Section, on_delete=models.PROTECT, related_name="primary_stories"
+        Section,
+        on_delete=models.PROTECT,
+        related_name="primary_stories",
+        db_index=False,
     )
     sections = models.ManyToManyField(Section, blank=True, related_name="stories")
     tags = models.ManyToManyField(Tag, blank=True, related_name="stories")
     places = models.ManyToManyField(Place, blank=True, related_name="stories")
 
+    # No index of its own: story_origin_public leads with it.
     origin_edition = models.ForeignKey(
-        "editions.Edition", on_delete=models.PROTECT, related_name="origin_stories"
+        "editions.Edition",
+        on_delete=models.PROTECT,
+        related_name="origin_stories",
+        db_index=False,
     )
     editions = models.ManyToManyField("editions.Edition", related_name="stories")
     is_featured = models.BooleanField(default=False, help_text="Lead the home page.")

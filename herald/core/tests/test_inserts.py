@@ -1,11 +1,13 @@
 """Raw INSERTs store what the ORM's save() stores, value for value."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import connection
 from django.forms.models import model_to_dict
 
-from herald.core.inserts import insert, insert_many, insert_rows
+from herald.core.inserts import insert, insert_many, insert_rows, update
 from herald.editions.models import Edition
 from herald.ingest.models import Cluster, ItemState, Source, WireItem
 from herald.ingest.tests.conftest import make_source
@@ -88,3 +90,63 @@ def test_insert_many_and_insert_rows_write_every_row(
         "create",
         "publish",
     ]
+
+
+def _stored_columns(pk: int) -> tuple[object, ...]:
+    """The row as the database holds it (no field conversion)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT source_updated_at, received_at, updated_at, parsed, "
+            "signature, state, note FROM ingest_wireitem WHERE id = %s",
+            [pk],
+        )
+        row = cursor.fetchone()
+    assert row is not None
+    return tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+
+
+def test_an_aware_time_in_any_zone_is_stored_as_save_stores_it(
+    japan: Edition,
+) -> None:
+    source = make_source("zones")
+    tokyo = timezone(timedelta(hours=9))
+    at = datetime(2026, 3, 3, 10, 30, 15, 5, tzinfo=tokyo)
+    saved, raw = _item("by-save", source), _item("by-insert", source)
+    for item in (saved, raw):
+        item.source_updated_at = item.received_at = at
+    saved.save()
+    insert(raw)
+    assert _stored_columns(saved.pk) == _stored_columns(raw.pk)
+    assert WireItem.objects.filter(received_at=at.astimezone(UTC)).count() == 2
+
+
+def test_update_writes_what_save_writes(japan: Edition) -> None:
+    source = make_source("updates")
+    saved, raw = _item("by-save", source), _item("by-update", source)
+    saved.save()
+    insert(raw)
+    later = datetime(2026, 3, 4, 8, 0, tzinfo=timezone(timedelta(hours=-5)))
+    for item in (saved, raw):
+        item.updated_at = later
+        item.parsed = {"places": ["Osaka"]}
+        item.signature = b"\x01\x02"
+        item.state, item.note = ItemState.DUPLICATE, "Same news."
+    saved.save()
+    update(raw)
+    assert _stored_columns(saved.pk) == _stored_columns(raw.pk)
+    a = model_to_dict(WireItem.objects.get(pk=saved.pk), exclude=["id", "guid"])
+    b = model_to_dict(WireItem.objects.get(pk=raw.pk), exclude=["id", "guid"])
+    assert a == b
+
+
+def test_update_of_a_row_that_is_gone_or_never_was_is_refused(
+    japan: Edition,
+) -> None:
+    source = make_source("gone")
+    item = _item("gone", source)
+    with pytest.raises(ValueError, match="not stored"):
+        update(item)
+    insert(item)
+    WireItem.objects.filter(pk=item.pk).delete()
+    with pytest.raises(ObjectDoesNotExist, match="gone"):
+        update(item)
