@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
+from operator import mul
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
@@ -168,13 +170,19 @@ class _Candidate:
 def _idf_cosine(own: dict[str, float], text: _Terms, idf: dict[str, float]) -> float:
     """`_cosine(own, text.vector(idf))[0]`, summed in the same order (so to the
     same bits), from the cached sublinear weights. `idf` holds every term of the
-    candidates."""
+    candidates. A candidate sharing no term with the story scores exactly 0.0 (an
+    empty sum), so its weights are not worked out."""
     words = text.words
-    weights = [w * idf[term] for term, w in zip(words, text.weights, strict=True)]
-    norm = sum([w * w for w in weights])
+    if own.keys().isdisjoint(words):
+        return 0.0
+    weights = list(map(mul, text.weights, map(idf.__getitem__, words)))
+    norm = sum(map(mul, weights, weights))
     if not norm:
         return 0.0
-    dot = sum([own[t] * w for t, w in zip(words, weights, strict=True) if t in own])
+    # The terms the story lacks add 0.0 * w, exactly +0.0 (weights and IDF are
+    # positive), which leaves the sum of the shared ones to the bit: each term is
+    # looked up in C rather than tested in Python.
+    dot = sum(map(mul, map(own.get, words, repeat(0.0)), weights))
     return dot / math.sqrt(norm)
 
 
