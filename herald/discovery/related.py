@@ -250,13 +250,21 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
             mine = on_edition.filter(story_id__in=newest).values("story_id")
             sharing |= Q(pk__in=mine)
     if sharing:
-        # The recent ones are left out here, from as many more rows, rather than
+        # The recent ones are left out here, from as many more ids, rather than
         # in SQL: a condition on hundreds of ids costs more to build than those
         # rows, and PostgreSQL plans NOT IN (a subquery) as a scan of every story.
+        # Only ids at first: the dates of the rows left out would be converted
+        # for nothing (three a row, most of this query's Python time).
         taken = {row[0] for row in rows}
-        older = pool.filter(sharing).latest_first().values_list(*columns)
+        older = pool.filter(sharing).latest_first().values_list("pk", flat=True)
         fetched = older[: MAX_CANDIDATES // 3 + len(taken)]
-        rows += [row for row in fetched if row[0] not in taken][: MAX_CANDIDATES // 3]
+        more = [pk for pk in fetched if pk not in taken][: MAX_CANDIDATES // 3]
+        if more:
+            by_pk = {
+                row[0]: row
+                for row in Story.objects.filter(pk__in=more).values_list(*columns)
+            }
+            rows += [by_pk[pk] for pk in more if pk in by_pk]
     ids = [row[0] for row in rows]
     texts = _candidate_terms([(pk, mod) for pk, _, _, mod in rows])
     found = {}
