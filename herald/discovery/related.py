@@ -21,7 +21,8 @@ from operator import mul
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import F, Q
+from django.db.models import CharField, F, Q
+from django.db.models.functions import Cast
 from django.db.models.lookups import In
 
 from herald.core.sanitize import html_to_text
@@ -96,13 +97,14 @@ class _Terms:
         return {t: v / norm for t, v in vector.items()}
 
 
-# (story id, modified_at) -> its _Terms. Kept in this process so that a worker
+# (story id, modified_at as the database's text) -> its _Terms. Kept in this
+# process so that a worker
 # computing many lists tokenises each candidate once; a change to a story changes
 # its modified_at, and so its key.
-_TERMS: dict[tuple[int, datetime], _Terms] = {}
+_TERMS: dict[tuple[int, str], _Terms] = {}
 
 
-def _remember_terms(pk: int, modified: datetime, terms: Counter[str]) -> _Terms:
+def _remember_terms(pk: int, modified: str, terms: Counter[str]) -> _Terms:
     if len(_TERMS) >= TERMS_CACHE_SIZE:
         _TERMS.clear()
     entry = _TERMS[(pk, modified)] = _Terms.of(terms)
@@ -201,7 +203,15 @@ def _story_in(ids: list[int]) -> In:
     return In(F("story_id"), ids)
 
 
-def _candidate_terms(versions: list[tuple[int, datetime]]) -> dict[int, _Terms]:
+def _version() -> Cast:
+    """A row's `modified_at` as the database's text of it, which only the cache and
+    the stored terms' check compare: equal texts are equal times, and no datetime
+    is made of it (a third of the candidates' rows' conversions). Were two writers
+    to spell one time differently, the terms would only be tokenised again."""
+    return Cast("modified_at", CharField())
+
+
+def _candidate_terms(versions: list[tuple[int, str]]) -> dict[int, _Terms]:
     """The terms of each (story id, modified_at): from this process's cache, else
     those stored when the story was indexed if counted from this very version,
     else from its text, tokenised (a story indexed before `StoryTerms` existed, or
@@ -212,13 +222,13 @@ def _candidate_terms(versions: list[tuple[int, datetime]]) -> dict[int, _Terms]:
     wanted = {(pk, mod) for pk, mod in versions if pk not in found}
     if wanted:
         stored = StoryTerms.objects.filter(_story_in([pk for pk, _ in wanted]))
-        for pk, mod, counts in stored.values_list("story_id", "modified_at", "counts"):
+        for pk, mod, counts in stored.values_list("story_id", _version(), "counts"):
             if (pk, mod) in wanted:
                 found[pk] = _remember_terms(pk, mod, decode_terms(counts))
     missing = [pk for pk, _ in wanted if pk not in found]
     if missing:
         texts = Story.objects.filter(pk__in=missing).values_list(
-            "pk", "modified_at", "headline", "standfirst", "body"
+            "pk", _version(), "headline", "standfirst", "body"
         )
         for pk, mod, h, sf, body in texts:
             found[pk] = _remember_terms(pk, mod, _terms(h, sf, body))
@@ -234,7 +244,7 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
     pool = Story.objects.public().for_edition(edition).exclude(pk=story.pk)
     recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
     # Each candidate's id and what its recency and the text cache need.
-    columns = ("pk", "published_at", "embargo_until", "modified_at")
+    columns = ("pk", "published_at", "embargo_until", _version())
     rows = list(recent.latest_first().values_list(*columns)[:MAX_CANDIDATES])
     # Older stories sharing a place or tag: the newest SHARING_SCAN of each
     # place's and tag's, walked on the (place, story) and (tag, story) indexes
