@@ -16,10 +16,14 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import repeat
+from operator import mul
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Q
+from django.db.models import CharField, F, Q
+from django.db.models.functions import Cast
+from django.db.models.lookups import In
 
 from herald.core.sanitize import html_to_text
 from herald.editions.models import Edition
@@ -93,13 +97,14 @@ class _Terms:
         return {t: v / norm for t, v in vector.items()}
 
 
-# (story id, modified_at) -> its _Terms. Kept in this process so that a worker
+# (story id, modified_at as the database's text) -> its _Terms. Kept in this
+# process so that a worker
 # computing many lists tokenises each candidate once; a change to a story changes
 # its modified_at, and so its key.
-_TERMS: dict[tuple[int, datetime], _Terms] = {}
+_TERMS: dict[tuple[int, str], _Terms] = {}
 
 
-def _remember_terms(pk: int, modified: datetime, terms: Counter[str]) -> _Terms:
+def _remember_terms(pk: int, modified: str, terms: Counter[str]) -> _Terms:
     if len(_TERMS) >= TERMS_CACHE_SIZE:
         _TERMS.clear()
     entry = _TERMS[(pk, modified)] = _Terms.of(terms)
@@ -168,13 +173,19 @@ class _Candidate:
 def _idf_cosine(own: dict[str, float], text: _Terms, idf: dict[str, float]) -> float:
     """`_cosine(own, text.vector(idf))[0]`, summed in the same order (so to the
     same bits), from the cached sublinear weights. `idf` holds every term of the
-    candidates."""
+    candidates. A candidate sharing no term with the story scores exactly 0.0 (an
+    empty sum), so its weights are not worked out."""
     words = text.words
-    weights = [w * idf[term] for term, w in zip(words, text.weights, strict=True)]
-    norm = sum([w * w for w in weights])
+    if own.keys().isdisjoint(words):
+        return 0.0
+    weights = list(map(mul, text.weights, map(idf.__getitem__, words)))
+    norm = sum(map(mul, weights, weights))
     if not norm:
         return 0.0
-    dot = sum([own[t] * w for t, w in zip(words, weights, strict=True) if t in own])
+    # The terms the story lacks add 0.0 * w, exactly +0.0 (weights and IDF are
+    # positive), which leaves the sum of the shared ones to the bit: each term is
+    # looked up in C rather than tested in Python.
+    dot = sum(map(mul, map(own.get, words, repeat(0.0)), weights))
     return dot / math.sqrt(norm)
 
 
@@ -186,7 +197,21 @@ def _cosine(a: dict[str, float], b: dict[str, float]) -> tuple[float, list[str]]
     return sum(v for v, _ in shared), [t for _, t in shared[:3]]
 
 
-def _candidate_terms(versions: list[tuple[int, datetime]]) -> dict[int, _Terms]:
+def _story_in(ids: list[int]) -> In:
+    """`story_id__in=ids` as the same SQL, built without `story_id__in`'s check of
+    each id as a related object's key: ~0.6 ms less a query at 270 ids."""
+    return In(F("story_id"), ids)
+
+
+def _version() -> Cast:
+    """A row's `modified_at` as the database's text of it, which only the cache and
+    the stored terms' check compare: equal texts are equal times, and no datetime
+    is made of it (a third of the candidates' rows' conversions). Were two writers
+    to spell one time differently, the terms would only be tokenised again."""
+    return Cast("modified_at", CharField())
+
+
+def _candidate_terms(versions: list[tuple[int, str]]) -> dict[int, _Terms]:
     """The terms of each (story id, modified_at): from this process's cache, else
     those stored when the story was indexed if counted from this very version,
     else from its text, tokenised (a story indexed before `StoryTerms` existed, or
@@ -196,14 +221,14 @@ def _candidate_terms(versions: list[tuple[int, datetime]]) -> dict[int, _Terms]:
     found = {pk: _TERMS[(pk, mod)] for pk, mod in versions if (pk, mod) in _TERMS}
     wanted = {(pk, mod) for pk, mod in versions if pk not in found}
     if wanted:
-        stored = StoryTerms.objects.filter(story_id__in=[pk for pk, _ in wanted])
-        for pk, mod, counts in stored.values_list("story_id", "modified_at", "counts"):
+        stored = StoryTerms.objects.filter(_story_in([pk for pk, _ in wanted]))
+        for pk, mod, counts in stored.values_list("story_id", _version(), "counts"):
             if (pk, mod) in wanted:
                 found[pk] = _remember_terms(pk, mod, decode_terms(counts))
     missing = [pk for pk, _ in wanted if pk not in found]
     if missing:
         texts = Story.objects.filter(pk__in=missing).values_list(
-            "pk", "modified_at", "headline", "standfirst", "body"
+            "pk", _version(), "headline", "standfirst", "body"
         )
         for pk, mod, h, sf, body in texts:
             found[pk] = _remember_terms(pk, mod, _terms(h, sf, body))
@@ -219,7 +244,7 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
     pool = Story.objects.public().for_edition(edition).exclude(pk=story.pk)
     recent = pool.filter(published_at__gte=anchor - timedelta(days=WINDOW_DAYS))
     # Each candidate's id and what its recency and the text cache need.
-    columns = ("pk", "published_at", "embargo_until", "modified_at")
+    columns = ("pk", "published_at", "embargo_until", _version())
     rows = list(recent.latest_first().values_list(*columns)[:MAX_CANDIDATES])
     # Older stories sharing a place or tag: the newest SHARING_SCAN of each
     # place's and tag's, walked on the (place, story) and (tag, story) indexes
@@ -242,27 +267,35 @@ def _candidates(story: Story, edition: Edition) -> list[_Candidate]:
             mine = on_edition.filter(story_id__in=newest).values("story_id")
             sharing |= Q(pk__in=mine)
     if sharing:
-        # The recent ones are left out here, from as many more rows, rather than
+        # The recent ones are left out here, from as many more ids, rather than
         # in SQL: a condition on hundreds of ids costs more to build than those
         # rows, and PostgreSQL plans NOT IN (a subquery) as a scan of every story.
+        # Only ids at first: the dates of the rows left out would be converted
+        # for nothing (three a row, most of this query's Python time).
         taken = {row[0] for row in rows}
-        older = pool.filter(sharing).latest_first().values_list(*columns)
+        older = pool.filter(sharing).latest_first().values_list("pk", flat=True)
         fetched = older[: MAX_CANDIDATES // 3 + len(taken)]
-        rows += [row for row in fetched if row[0] not in taken][: MAX_CANDIDATES // 3]
+        more = [pk for pk in fetched if pk not in taken][: MAX_CANDIDATES // 3]
+        if more:
+            by_pk = {
+                row[0]: row
+                for row in Story.objects.filter(pk__in=more).values_list(*columns)
+            }
+            rows += [by_pk[pk] for pk in more if pk in by_pk]
     ids = [row[0] for row in rows]
     texts = _candidate_terms([(pk, mod) for pk, _, _, mod in rows])
     found = {}
     for pk, at, emb, mod in rows:
         text = texts.get(pk) or _remember_terms(pk, mod, Counter())
         found[pk] = _Candidate(pk, text, max(filter(None, (at, emb))))
-    place_rows = Story.places.through.objects.filter(story_id__in=ids)
+    place_rows = Story.places.through.objects.filter(_story_in(ids))
     for story_id, place_id in place_rows.values_list("story_id", "place_id"):
         found[story_id].places.add(place_id)
     for kind, rel in (("s", Story.sections), ("t", Story.tags)):
         other = "section_id" if kind == "s" else "tag_id"
-        for story_id, obj_id in rel.through.objects.filter(
-            story_id__in=ids
-        ).values_list("story_id", other):
+        for story_id, obj_id in rel.through.objects.filter(_story_in(ids)).values_list(
+            "story_id", other
+        ):
             found[story_id].subjects.add((kind, obj_id))
     return [found[pk] for pk in ids if pk in found]
 

@@ -173,3 +173,28 @@ def test_page_drops_a_retracted_story_from_the_stored_list_and_tops_up(
         Client(HTTP_HOST="japan-herald.localhost").get(story.get_absolute_url()).content
     )
     assert b"Flights cancelled" not in body and b"Sapporo approves" in body
+
+
+def test_an_older_story_counts_only_when_it_shares_a_place_and_only_once(
+    make_story: StoryFactory, japan: Edition, okinawa: Place
+) -> None:
+    naha = {"dateline_place": okinawa, "dateline_city": "Naha"}
+    story = make_story(headline="Typhoon Kirin heads for Okinawa", body=TYPHOON, **naha)
+    recent = make_story(
+        headline="Flights cancelled as Typhoon Kirin nears",
+        body=TYPHOON_FLIGHTS,
+        ago=timedelta(hours=3),
+        **naha,
+    )
+    old_naha = make_story(
+        headline="Naha harbour reopens", ago=timedelta(days=90), **naha
+    )
+    old_budget = make_story(
+        headline="Sapporo approves winter budget", body=BUDGET, ago=timedelta(days=80)
+    )
+    chosen = choose_related(story, japan, count=4)
+    scored = [c.story for c in chosen if c.score > 0]
+    assert scored[:2] == [recent, old_naha]
+    assert "shares places: Naha" in "; ".join(chosen[1].reasons)
+    assert old_budget not in scored
+    assert len({c.story.pk for c in chosen}) == len(chosen)
