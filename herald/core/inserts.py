@@ -163,3 +163,25 @@ def update(obj: models.Model) -> None:
         cursor.execute(sql, [*_values(obj, specs, db, False), obj.pk])
         if cursor.rowcount != 1:
             raise ObjectDoesNotExist(f"{obj!r} is gone: no row was updated.")
+
+
+def update_columns(model: type[models.Model], pk: Any, values: dict[str, Any]) -> None:
+    """UPDATE the columns `values` names (by field name or attname) of `model`'s
+    row `pk`, each value prepared as its field prepares it; the others stay."""
+    if not values:
+        return
+    db = _db()
+    meta = model._meta
+    quote = db.ops.quote_name
+    specs = [_spec(meta.get_field(name)) for name in values]  # type: ignore[arg-type]
+    sets = ", ".join(f"{quote(str(spec[0].column))} = %s" for spec in specs)
+    params = [
+        _prepare(spec, value, db)
+        for spec, value in zip(specs, values.values(), strict=True)
+    ]
+    pk_column = quote(meta.pk.column)  # type: ignore[union-attr]
+    with db.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {pk_column} = %s",  # noqa: S608 - model names
+            [*params, pk],
+        )

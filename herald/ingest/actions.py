@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from herald.accounts.models import User
-from herald.core.inserts import insert, update
+from herald.core.inserts import insert, update, update_columns
 from herald.core.text import cut_at_word
 from herald.ingest import clustering
 from herald.ingest.models import (
@@ -426,7 +426,7 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
         wire.note = f"Same news as item {match.item_id} ({match.similarity:.2f})."
         insert(wire)
         _index(wire, buckets)
-        _update_cluster(match.cluster_id, updated_at=now)
+        update_columns(Cluster, match.cluster_id, {"updated_at": now})
         return NEW
     cluster = Cluster(created_at=now, updated_at=now)
     insert(cluster)
@@ -435,25 +435,9 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
     _decide(ctx, wire)
     insert(wire)
     _index(wire, buckets)
-    _update_cluster(cluster.pk, lead_id=wire.pk)
+    update_columns(Cluster, cluster.pk, {"lead_id": wire.pk})
     cluster.lead = wire
     return NEW
-
-
-def _update_cluster(cluster_id: int, **values: Any) -> None:
-    """One raw UPDATE of a cluster's columns (runs once or twice a new item)."""
-    quote = connection.ops.quote_name
-    fields = [Cluster._meta.get_field(name) for name in values]
-    sets = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)  # type: ignore[union-attr]
-    params = [
-        f.get_db_prep_save(value, connection)  # type: ignore[union-attr]
-        for f, value in zip(fields, values.values(), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Cluster._meta.db_table)} SET {sets} WHERE id = %s",  # noqa: S608 - fixed names
-            [*params, cluster_id],
-        )
 
 
 def _settle(ctx: Context, wire: WireItem) -> None:
@@ -572,7 +556,7 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
         wire.similarity = (
             1.0 if lead_id == wire.pk else _similarity_to_lead(lead_id, sig)
         )
-        _update_cluster(wire.cluster_id, updated_at=now)
+        update_columns(Cluster, wire.cluster_id, {"updated_at": now})
     _index(wire, clustering.buckets(sig), stored=stored)
     label = f"version {item.version}" if item.version is not None else "a new version"
     story = wire.story

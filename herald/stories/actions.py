@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from herald.accounts.models import User
 from herald.core.images import make_renditions
-from herald.core.inserts import insert, insert_rows
+from herald.core.inserts import insert, insert_rows, update_columns
 from herald.core.sanitize import sanitize_html
 from herald.core.text import unique_slug
 from herald.editions.models import Edition
@@ -617,7 +617,7 @@ def _apply_wire_changes(
         values["updated_at"] = now
     for name, value in values.items():
         setattr(story, name, value)
-    _update_row(story.pk, values)
+    update_columns(Story, story.pk, values)
     if text_changed:
         number = _last_revision_number(story.pk) + 1
         _insert_system_revision(story, number, note=note, at=now)
@@ -661,23 +661,6 @@ def _clean_wire_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return values
-
-
-def _update_row(pk: int, values: dict[str, Any]) -> None:
-    """One raw UPDATE of a story's columns (by attname), each value prepared as
-    its field prepares it for the database."""
-    quote = connection.ops.quote_name
-    fields = [Story._meta.get_field(name) for name in values]  # attnames too
-    sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[arg-type,union-attr]
-    params = [
-        f.get_db_prep_save(value, connection)  # type: ignore[union-attr]
-        for f, value in zip(fields, values.values(), strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {quote(Story._meta.db_table)} SET {sets} WHERE id = %s",  # noqa: S608 - fixed names
-            [*params, pk],
-        )
 
 
 def _last_revision_number(pk: int) -> int:

@@ -7,7 +7,13 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from herald.core.inserts import insert, insert_many, insert_rows, update
+from herald.core.inserts import (
+    insert,
+    insert_many,
+    insert_rows,
+    update,
+    update_columns,
+)
 from herald.editions.models import Edition
 from herald.ingest.models import Cluster, ItemState, Source, WireItem
 from herald.ingest.tests.conftest import make_source
@@ -150,3 +156,22 @@ def test_update_of_a_row_that_is_gone_or_never_was_is_refused(
     WireItem.objects.filter(pk=item.pk).delete()
     with pytest.raises(ObjectDoesNotExist, match="gone"):
         update(item)
+
+
+def test_update_columns_writes_only_the_named_columns_as_save_would(
+    japan: Edition,
+) -> None:
+    source = make_source("columns")
+    saved, raw = _item("by-save", source), _item("by-columns", source)
+    saved.save()
+    insert(raw)
+    later = datetime(2026, 3, 5, 9, 15, tzinfo=timezone(timedelta(hours=9)))
+    saved.updated_at, saved.note = later, "Moved."
+    saved.save(update_fields=["updated_at", "note"])
+    # By field name and by attname alike; the other columns stay as stored.
+    update_columns(WireItem, raw.pk, {"updated_at": later, "note": "Moved."})
+    assert _stored_columns(saved.pk) == _stored_columns(raw.pk)
+    cluster = Cluster.objects.create()
+    update_columns(WireItem, raw.pk, {"cluster_id": cluster.pk})
+    assert WireItem.objects.get(pk=raw.pk).cluster_id == cluster.pk
+    update_columns(WireItem, raw.pk, {})  # nothing to write: no statement
