@@ -38,11 +38,24 @@ def _locked(story: Story) -> Story:
     return Story.objects.select_for_update().get(pk=story.pk)
 
 
+def _last_revision_number(pk: int) -> int:
+    """The highest revision number of story `pk`, 0 when it has none: the one
+    place revisions are numbered from, by the desk and by the wire alike."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(number) FROM {quote(Revision._meta.db_table)} "  # noqa: S608 - fixed names
+            "WHERE story_id = %s",
+            [pk],
+        )
+        row = cursor.fetchone()
+    return (row[0] if row else None) or 0
+
+
 def _record_revision(story: Story, *, by: User | None, note: str) -> Revision:
-    last = story.revisions.order_by("-number").values_list("number", flat=True).first()
     return Revision.objects.create(
         story=story,
-        number=(last or 0) + 1,
+        number=_last_revision_number(story.pk) + 1,
         headline=story.headline,
         standfirst=story.standfirst,
         body=story.body,
@@ -661,18 +674,6 @@ def _clean_wire_changes(changes: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise ValidationError(errors)
     return values
-
-
-def _last_revision_number(pk: int) -> int:
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MAX(number) FROM {quote(Revision._meta.db_table)} "  # noqa: S608 - fixed names
-            "WHERE story_id = %s",
-            [pk],
-        )
-        row = cursor.fetchone()
-    return (row[0] if row else None) or 0
 
 
 @transaction.atomic
