@@ -3,6 +3,7 @@ desk's changes to clusters. Every story change goes through herald.stories.actio
 
 import logging
 import secrets
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
@@ -47,9 +48,13 @@ logger = logging.getLogger(__name__)
 
 NEW, UPDATED, IGNORED, FAILED = "new", "updated", "ignored", "failed"
 # Items stored in one transaction (each in its own savepoint): a commit per item
-# was the largest single cost of ingest. A batch holds SQLite's write lock for
-# about a fifth of a second.
-BATCH_SIZE = 100
+# was the largest single cost of ingest, and each commit writes every page the
+# batch touched (the LSH bands' pages are spread over their whole table) to the
+# WAL again. A batch ends at BATCH_SIZE items or once it has run BATCH_SECONDS,
+# whichever comes first, so it never holds SQLite's write lock much longer than
+# that, however slow the machine.
+BATCH_SIZE = 500
+BATCH_SECONDS = 1.0
 
 
 # --- leases ---------------------------------------------------------------------------
@@ -634,8 +639,9 @@ def _store_feeds(
     log: FetchLog,
     problems: list[str],
 ) -> None:
-    """Store the feeds' items, counting on `log`: a transaction per batch of
-    BATCH_SIZE items of a document, a savepoint per item."""
+    """Store the feeds' items, counting on `log`: a transaction per batch of a
+    document's items (BATCH_SIZE at most, BATCH_SECONDS long at most), a savepoint
+    per item."""
     ctx = Context.for_source(source)
     for name, feed in feeds:
         problems += [f"{name}: {w}" for w in feed.warnings]
@@ -648,26 +654,34 @@ def _store_feeds(
                 log.items_ignored += 1
                 continue
             todo.append((item, stored is None))
-        for start in range(0, len(todo), BATCH_SIZE):
-            _store_batch(ctx, name, todo[start : start + BATCH_SIZE], log, problems)
+        start = 0
+        while start < len(todo):
+            start = _store_batch(ctx, name, todo, start, log, problems)
 
 
 def _store_batch(
     ctx: Context,
     name: str,
-    batch: Sequence[tuple[ParsedItem, bool]],
+    todo: Sequence[tuple[ParsedItem, bool]],
+    start: int,
     log: FetchLog,
     problems: list[str],
-) -> None:
-    """Store `batch` (items, and whether the feed's read saw none of it stored) in
-    one transaction. Each item runs in its own savepoint: an invalid item rolls
-    back alone and is counted as failed. An unexpected error rolls its item back,
-    commits the items before it and is raised, as when each item committed alone;
-    a crash commits nothing of the batch, which the next poll then stores, as the
-    stored (source, guid) rows are what marks an item done."""
+) -> int:
+    """Store a batch of `todo` (items, and whether the feed's read saw none of it
+    stored) from `start` in one transaction; return where the next batch starts.
+    Each item runs in its own savepoint: an invalid item rolls back alone and is
+    counted as failed. An unexpected error rolls its item back, commits the items
+    before it and is raised, as when each item committed alone; a crash commits
+    nothing of the batch, which the next poll then stores, as the stored (source,
+    guid) rows are what marks an item done."""
     failure: Exception | None = None
+    end = min(start + BATCH_SIZE, len(todo))
+    deadline = time.monotonic() + BATCH_SECONDS
+    position = start
     with transaction.atomic():
-        for item, fresh in batch:
+        while position < end and (position == start or time.monotonic() < deadline):
+            item, fresh = todo[position]
+            position += 1
             try:
                 outcome = ingest_item(ctx, item, fresh=fresh)
             except ValidationError as exc:
@@ -685,6 +699,7 @@ def _store_batch(
                 log.items_ignored += 1
     if failure is not None:
         raise failure
+    return position
 
 
 def _record_health(

@@ -158,22 +158,19 @@ def best_match(
     rows = list(candidates)
     if not rows:
         return None
-    # All candidates at once: one comparison of the signatures as a matrix.
+    # All candidates at once: one comparison of the signatures as a matrix, and
+    # only those at or above the threshold looked at one by one.
     matrix = np.frombuffer(b"".join(bytes(data) for _, _, data in rows), dtype="<u4")
     matrix = matrix.reshape(len(rows), NUM_PERM)
     scores = np.count_nonzero(matrix == sig, axis=1) / NUM_PERM
-    empty = np.all(matrix == EMPTY, axis=1) | is_empty(sig)
-    best: Match | None = None
-    for (item_id, cluster_id, _), raw_score, blank in zip(
-        rows, scores.tolist(), empty.tolist(), strict=True
-    ):
-        score = 0.0 if blank else float(raw_score)
-        if score < threshold:
-            continue
-        if (
-            best is None
-            or score > best.similarity
-            or (score == best.similarity and item_id < best.item_id)
-        ):
-            best = Match(item_id, cluster_id, score)
-    return best
+    if is_empty(sig):
+        scores[:] = 0.0
+    else:
+        scores[np.all(matrix == EMPTY, axis=1)] = 0.0
+    kept = np.flatnonzero(scores >= threshold).tolist()
+    if not kept:
+        return None
+    top = max(float(scores[i]) for i in kept)
+    index = min((i for i in kept if scores[i] == top), key=lambda i: rows[i][0])
+    item_id, cluster_id, _ = rows[index]
+    return Match(item_id, cluster_id, top)

@@ -2,8 +2,12 @@
 
 from collections import Counter
 
+import numpy as np
 import pytest
 from django.conf import settings
+from hypothesis import given
+from hypothesis import settings as settings_hypothesis
+from hypothesis import strategies as st
 
 from herald.ingest import clustering
 from herald.ingest.tests.duplicate_pairs import PAIRS
@@ -112,3 +116,54 @@ def _sha1_32(data: bytes) -> int:
     import hashlib
 
     return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")  # noqa: S324
+
+
+def _best_match_one_by_one(
+    sig: np.ndarray, rows: list[tuple[int, int | None, bytes]], threshold: float
+) -> clustering.Match | None:
+    """The rule best_match follows, candidate by candidate."""
+    best = None
+    for item_id, cluster_id, data in rows:
+        other = clustering.from_bytes(data)
+        score = clustering.similarity(sig, other)
+        if score < threshold:
+            continue
+        if best is None or (score, -item_id) > (best.similarity, -best.item_id):
+            best = clustering.Match(item_id, cluster_id, score)
+    return best
+
+
+@settings_hypothesis(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 10**6),
+            st.one_of(st.none(), st.integers(1, 50)),
+            st.lists(st.integers(0, 3), min_size=1, max_size=clustering.NUM_PERM),
+        ),
+        max_size=12,
+    ),
+    st.lists(st.integers(0, 3), min_size=1, max_size=clustering.NUM_PERM),
+    st.sampled_from([0.0, 0.2, 0.5, 1.0]),
+)
+def test_best_match_takes_the_most_similar_at_the_threshold_ties_to_the_oldest(
+    candidates: list[tuple[int, int | None, list[int]]],
+    values: list[int],
+    threshold: float,
+) -> None:
+    # Few distinct values, so that scores tie and reach the threshold; value 3
+    # stands for "no words" (EMPTY), which matches nothing.
+    def signature(small: list[int]) -> np.ndarray:
+        padded = (small * clustering.NUM_PERM)[: clustering.NUM_PERM]
+        if all(v == 3 for v in small):
+            return np.full(clustering.NUM_PERM, clustering.EMPTY, dtype="<u4")
+        return np.asarray(padded, dtype="<u4")
+
+    sig = signature(values)
+    rows = [
+        (item_id, cluster_id, clustering.to_bytes(signature(small)))
+        for item_id, cluster_id, small in candidates
+    ]
+    assert clustering.best_match(sig, rows, threshold) == _best_match_one_by_one(
+        sig, rows, threshold
+    )

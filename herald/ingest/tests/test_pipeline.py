@@ -405,10 +405,10 @@ class PowerCut(BaseException):
     """Stands for the process dying: nothing catches it on the way out."""
 
 
-def test_a_crash_in_a_batch_loses_its_items_and_the_next_poll_stores_each_once(
-    wire_source: Source, make_item: ItemFactory, monkeypatch: pytest.MonkeyPatch
+def _store_dying_at_item_4(
+    wire_source: Source, feed: ParsedFeed, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(actions, "BATCH_SIZE", 3)
+    """Store `feed` with the process dying as item 4 becomes a story."""
     real = actions.story_actions.create_wire_story
 
     def cut_at_item_4(**kwargs: object) -> Story:
@@ -416,20 +416,41 @@ def test_a_crash_in_a_batch_loses_its_items_and_the_next_poll_stores_each_once(
             raise PowerCut
         return real(**kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(actions.story_actions, "create_wire_story", cut_at_item_4)
+    with monkeypatch.context() as patched:
+        patched.setattr(actions.story_actions, "create_wire_story", cut_at_item_4)
+        with pytest.raises(PowerCut):
+            store(wire_source, Fetched(feeds=[("feed", feed)]), started=_now())
+
+
+@pytest.mark.parametrize(
+    ("limit", "value", "kept"),
+    [
+        # Batches of 3: the first committed; of the second, item 3 was stored in
+        # its savepoint but never committed, so nothing of that batch is left.
+        ("BATCH_SIZE", 3, 3),
+        # No time at all: each batch stores one item (never none) and commits it,
+        # so items 0 to 3 are kept, where one batch of 6 would keep none.
+        ("BATCH_SECONDS", 0.0, 4),
+    ],
+)
+def test_a_crash_in_a_batch_loses_its_items_and_the_next_poll_stores_each_once(
+    wire_source: Source,
+    make_item: ItemFactory,
+    monkeypatch: pytest.MonkeyPatch,
+    limit: str,
+    value: float,
+    kept: int,
+) -> None:
+    monkeypatch.setattr(actions, limit, value)
     feed = _distinct_feed(make_item, 6)
-    with pytest.raises(PowerCut):
-        store(wire_source, Fetched(feeds=[("feed", feed)]), started=_now())
-    # The first batch committed; of the second, item 3 was stored in its savepoint
-    # but never committed, so nothing of that batch is left.
+    _store_dying_at_item_4(wire_source, feed, monkeypatch)
     assert set(WireItem.objects.values_list("guid", flat=True)) == {
-        f"urn:mpa:batch:{i}" for i in range(3)
+        f"urn:mpa:batch:{i}" for i in range(kept)
     }
-    assert Story.objects.count() == 3
-    assert Cluster.objects.count() == 3
-    monkeypatch.setattr(actions.story_actions, "create_wire_story", real)
+    assert Story.objects.count() == kept
+    assert Cluster.objects.count() == kept
     log = store(wire_source, Fetched(feeds=[("feed", feed)]), started=_now())
-    assert (log.items_new, log.items_ignored, log.items_failed) == (3, 3, 0)
+    assert (log.items_new, log.items_ignored, log.items_failed) == (6 - kept, kept, 0)
     assert WireItem.objects.count() == Story.objects.count() == 6
     assert LSHBand.objects.count() == 6 * 64
     assert sorted(Revision.objects.values_list("story__headline", flat=True)) == sorted(
