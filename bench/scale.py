@@ -4,15 +4,18 @@ web processes, and nginx serving static copies of the same pages, in one run."""
 # Seeds stories in a fresh var dir (bench/seed_bulk.py; the caller's
 # HERALD_DATABASE_URL if set), starts Redis, gunicorn behind Varnish with the shipped
 # VCL (deploy/varnish/herald.vcl), and runs wrk on the story page and the home page:
-#   1. through Varnish (every request a cache hit);
-#   2. straight to gunicorn with the render cache off, 1 web process, then 2;
-#   3. nginx serving saved copies of the story page and of the home page: first bare
-#      (nginx's own headers only, as measured before), then like for like, each copy
-#      answering with the headers its real page sends (Cache-Control, the security
-#      headers; read from the page's answer through Varnish), which is the baseline.
+#   1. through Varnish (every request a cache hit) and nginx serving saved copies of
+#      the same pages like for like (each copy answering with the headers its real
+#      page sends: Cache-Control, the security headers, read from the page's answer
+#      through Varnish), both servers up, in --rounds interleaved pairs: each round
+#      measures a page through one and then the other, the order swapped every
+#      round, so each pair's ratio compares runs seconds apart;
+#   2. nginx serving the copies bare (nginx's own headers only, as measured before);
+#   3. straight to gunicorn with the render cache off, 1 web process, then 2.
 # Reports requests a second, p99, the load average around each run, the ratio of
-# Varnish to nginx for the same page (target >= 0.9) and the scaling from 1 to 2 web
-# processes. Varnish runs with the shipped parameters (deploy/varnish/varnishd.params).
+# Varnish to nginx for the same page (the median round's; target >= 0.9) and the
+# scaling from 1 to 2 web processes. Varnish runs with the shipped parameters
+# (deploy/varnish/varnishd.params).
 # Writes bench/out/scale.json.
 
 import argparse
@@ -20,8 +23,10 @@ import json
 import os
 import platform
 import secrets
+import statistics
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -95,6 +100,10 @@ def _measure(
     if r.socket_errors:
         # wrk gives up on a request after 2 s: reported, as part of the figure.
         print(f"   {r.socket_errors} requests timed out or failed", flush=True)
+
+
+def _median(values: Iterable[float]) -> float:
+    return round(statistics.median(values), 3)
 
 
 def _content_type(headers: list[tuple[str, str]]) -> str:
@@ -205,23 +214,6 @@ def benchmark(
     loads: dict[str, list[float]] = {}
     cpu_us: dict[str, float] = {}
     run = (args, results, loads, cpu_us)
-    _measure("varnish story", proxy + story_path, host, varnish, *run)
-    _measure("varnish home", proxy + "/", host, varnish, *run)
-    stop_process("varnish", varnish)
-    stop_process("gunicorn (behind varnish)", web)
-
-    # Uncached: every request renders, with 1 and then 2 web processes.
-    cold_env = {**env, "HERALD_RENDER_CACHE": "false"}
-    for workers in (1, 2):
-        port = free_port()
-        proc = start_gunicorn(cold_env, port, workers, tmp / f"gunicorn-{workers}.log")
-        servers.add(f"gunicorn {workers}", proc)
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(f"gunicorn {workers}", f"{base}/healthz", host, proc, 60)
-        label = f"{workers} web process{'es' if workers > 1 else ''}"
-        _measure(f"gunicorn story, {label}", base + story_path, host, proc, *run)
-        _measure(f"gunicorn home, {label}", base + "/", host, proc, *run)
-        stop_process(f"gunicorn {workers}", proc)
 
     site = tmp / "site"
     page_dir = site / story_path.strip("/")
@@ -243,46 +235,85 @@ def benchmark(
         "story": pages[0].headers,
         "home": pages[1].headers,
     }
-    for suffix, with_pages in ((", bare", None), ("", pages)):
-        nginx_port = free_port()
-        nginx = start_nginx(tmp, site, nginx_port, with_pages)
-        servers.add(f"nginx{suffix}", nginx)
-        nginx_base = f"http://127.0.0.1:{nginx_port}"
-        wait_until_up("nginx", nginx_base + story_path, host, nginx, 20)
-        if with_pages:
-            _check_like_for_like(nginx_base, host, answers)
-        _measure(
-            f"nginx static story{suffix}", nginx_base + story_path, host, nginx, *run
-        )
-        _measure(f"nginx static home{suffix}", nginx_base + "/", host, nginx, *run)
-        stop_process(f"nginx{suffix}", nginx)
 
-    static = results["nginx static story"].rps
+    # Varnish and nginx's like-for-like copies, both up, measured in pairs a few
+    # seconds apart: round by round, each page through one and then the other, the
+    # order swapped every round. Each round's ratio compares two runs under the
+    # same conditions; the headline is the median round.
+    nginx_port = free_port()
+    nginx = start_nginx(tmp, site, nginx_port, pages)
+    servers.add("nginx", nginx)
+    nginx_base = f"http://127.0.0.1:{nginx_port}"
+    wait_until_up("nginx", nginx_base + story_path, host, nginx, 20)
+    _check_like_for_like(nginx_base, host, answers)
+    rounds: dict[str, list[dict[str, float]]] = {"story": [], "home": []}
+    for number in range(1, args.rounds + 1):
+        for kind, path in (("story", story_path), ("home", "/")):
+            pair = [
+                (f"varnish {kind} #{number}", proxy + path, varnish),
+                (f"nginx static {kind} #{number}", nginx_base + path, nginx),
+            ]
+            for name, url, server in pair if number % 2 else pair[::-1]:
+                _measure(name, url, host, server, *run)
+            hit, copy = (name for name, _, _ in pair)
+            rounds[kind].append(
+                {
+                    "rps": round(results[hit].rps / results[copy].rps, 3),
+                    "cpu": round(cpu_us[copy] / cpu_us[hit], 3),
+                }
+            )
+    stop_process("nginx", nginx)
+    stop_process("varnish", varnish)
+    stop_process("gunicorn (behind varnish)", web)
+
+    # The bare copies, once each, against the median Varnish round.
+    bare_port = free_port()
+    bare = start_nginx(tmp, site, bare_port, None)
+    servers.add("nginx, bare", bare)
+    bare_base = f"http://127.0.0.1:{bare_port}"
+    wait_until_up("nginx, bare", bare_base + story_path, host, bare, 20)
+    _measure("nginx static story, bare", bare_base + story_path, host, bare, *run)
+    _measure("nginx static home, bare", bare_base + "/", host, bare, *run)
+    stop_process("nginx, bare", bare)
+
+    # Uncached: every request renders, with 1 and then 2 web processes.
+    cold_env = {**env, "HERALD_RENDER_CACHE": "false"}
+    for workers in (1, 2):
+        port = free_port()
+        proc = start_gunicorn(cold_env, port, workers, tmp / f"gunicorn-{workers}.log")
+        servers.add(f"gunicorn {workers}", proc)
+        base = f"http://127.0.0.1:{port}"
+        wait_until_up(f"gunicorn {workers}", f"{base}/healthz", host, proc, 60)
+        label = f"{workers} web process{'es' if workers > 1 else ''}"
+        _measure(f"gunicorn story, {label}", base + story_path, host, proc, *run)
+        _measure(f"gunicorn home, {label}", base + "/", host, proc, *run)
+        stop_process(f"gunicorn {workers}", proc)
+
+    def median_rps(prefix: str) -> float:
+        return statistics.median(
+            r.rps for name, r in results.items() if name.startswith(prefix + " #")
+        )
+
     one = "1 web process"
     two = "2 web processes"
     ratios = {
-        "varnish_story_vs_nginx": round(results["varnish story"].rps / static, 3),
-        "varnish_home_vs_nginx": round(
-            results["varnish home"].rps / results["nginx static home"].rps, 3
-        ),
+        # Median of the rounds' ratios, each Varnish run over the nginx run next
+        # to it (the per-round figures are in "rounds").
+        "varnish_story_vs_nginx": _median(r["rps"] for r in rounds["story"]),
+        "varnish_home_vs_nginx": _median(r["rps"] for r in rounds["home"]),
         # Against the copies without the pages' headers (the figure reported
-        # before the copies carried them).
+        # before the copies carried them), measured once after the rounds.
         "varnish_story_vs_nginx_bare": round(
-            results["varnish story"].rps / results["nginx static story, bare"].rps, 3
+            median_rps("varnish story") / results["nginx static story, bare"].rps,
+            3,
         ),
         "varnish_home_vs_nginx_bare": round(
-            results["varnish home"].rps / results["nginx static home, bare"].rps, 3
+            median_rps("varnish home") / results["nginx static home, bare"].rps, 3
         ),
-        # The home page (about 2.5 times the story's bytes) against the story's
-        # copy, as reported before the home copy was measured.
-        "varnish_home_vs_nginx_story": round(results["varnish home"].rps / static, 3),
-        # Capacity: nginx's CPU time per request over Varnish's, same page.
-        "varnish_story_vs_nginx_cpu": round(
-            cpu_us["nginx static story"] / cpu_us["varnish story"], 3
-        ),
-        "varnish_home_vs_nginx_cpu": round(
-            cpu_us["nginx static home"] / cpu_us["varnish home"], 3
-        ),
+        # Capacity: nginx's CPU time per request over Varnish's, same page,
+        # median round.
+        "varnish_story_vs_nginx_cpu": _median(r["cpu"] for r in rounds["story"]),
+        "varnish_home_vs_nginx_cpu": _median(r["cpu"] for r in rounds["home"]),
         "story_2_vs_1_web_processes": round(
             results[f"gunicorn story, {two}"].rps
             / results[f"gunicorn story, {one}"].rps,
@@ -298,6 +329,7 @@ def benchmark(
         "load_average_after_each": loads,
         "server_cpu_us_per_request": cpu_us,
         "ratios": ratios,
+        "rounds": rounds,
         "target": {
             "varnish_vs_nginx_min": TARGET_RATIO,
             "met": ratios["varnish_story_vs_nginx"] >= TARGET_RATIO
@@ -323,6 +355,9 @@ def benchmark(
     print()
     for key, value in ratios.items():
         print(f"{key:<32}{value:>8.3f}")
+    for kind, figures in rounds.items():
+        each = ", ".join(f"{r['rps']:.3f}" for r in figures)
+        print(f"varnish_{kind}_vs_nginx by round: {each}")
     met = "met" if report["target"]["met"] else "MISSED"
     print(f"target Varnish / nginx static (story and home) >= {TARGET_RATIO}: {met}")
 
@@ -334,12 +369,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
+    parser.add_argument(
+        "--rounds", type=int, default=3, help="Varnish/nginx pairs per page"
+    )
     parser.add_argument("--seed-timeout", type=float, default=600.0)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="JSON report")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args(argv)
-    if args.stories < 1 or args.editions < 1 or args.duration < 1:
-        parser.error("--stories, --editions and --duration must be at least 1")
+    if min(args.stories, args.editions, args.duration, args.rounds) < 1:
+        parser.error(
+            "--stories, --editions, --duration and --rounds must be at least 1"
+        )
     if args.connections < args.threads:
         parser.error("--connections must be at least --threads")
 
