@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from herald.accounts.models import User
-from herald.core.inserts import insert, update, update_columns
+from herald.core.inserts import execute, insert, update, update_columns
 from herald.core.text import cut_at_word
 from herald.ingest import clustering
 from herald.ingest.models import (
@@ -346,18 +346,17 @@ def _index(
         added = [bucket for bucket in added if bucket not in old]
         if gone:
             marks = ", ".join(["%s"] * len(gone))
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    f"DELETE FROM {table} WHERE item_id = %s "  # noqa: S608 - fixed names
-                    f"AND bucket IN ({marks})",
-                    [wire.pk, *gone],
-                )
-    if added:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} (bucket, item_id) VALUES (%s, %s)",  # noqa: S608 - fixed names
-                [(bucket, wire.pk) for bucket in added],
+            execute(
+                f"DELETE FROM {table} WHERE item_id = %s "  # noqa: S608 - fixed names
+                f"AND bucket IN ({marks})",
+                [wire.pk, *gone],
             )
+    if added:
+        execute(
+            f"INSERT INTO {table} (bucket, item_id) VALUES (%s, %s)",  # noqa: S608 - fixed names
+            [(bucket, wire.pk) for bucket in added],
+            many=True,
+        )
 
 
 def _find_cluster(
@@ -380,9 +379,7 @@ def _find_cluster(
         f"WHERE w.id IN (SELECT b.item_id FROM {band} b WHERE b.bucket IN ({marks})) "
         "AND w.id <> %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*buckets, exclude or 0])
-        rows = cursor.fetchall()
+    rows = execute(sql, [*buckets, exclude or 0]).fetchall()
     signatures = {pk: bytes(data) for pk, _, data, _ in rows}
     leads: dict[int, int | None] = {cluster: lead for _, cluster, _, lead in rows}
     match = clustering.best_match(

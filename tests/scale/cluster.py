@@ -73,6 +73,21 @@ class Response:
     body: str
 
 
+def _children(pid: int) -> set[int]:
+    """The live child processes of `pid` (a gunicorn master's workers)."""
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended while being read
+        # After the command's ")": state, then the parent's pid. A zombie (Z) is
+        # a worker that has ended and not yet been reaped.
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.add(int(stat.parent.name))
+    return found
+
+
 def fetch(
     port: int,
     host: str,
@@ -233,16 +248,35 @@ class Cluster:
         """Reload the web processes one at a time (gunicorn's SIGHUP: new workers,
         the old ones finish their requests), as a rolling deploy would, so that
         editions made by the test answer at once rather than after each process's
-        host map expires (30 s). Returns once Varnish sees every one healthy."""
+        host map expires (30 s). Returns once every web process runs only workers
+        started after its reload, each of them answering for `hosts` as editions,
+        and Varnish sees every one healthy.
+
+        A worker from before the reload is not enough, even when it answers 200 for
+        the host: its host map may hold an earlier test's edition of the same host
+        (the database is emptied between tests, the editions made again with new
+        keys), and it then answers that edition's pages, 404s and empty feeds."""
         for proc, port in zip(self.web, self.web_ports, strict=True):
+            assert proc.popen is not None
+            master = proc.popen.pid
+            before = _children(master)
             proc.signal(signal.SIGHUP)
+
+            def renewed(master: int = master, before: set[int] = before) -> bool:
+                now = _children(master)
+                return bool(now) and not now & before
+
+            wait_for(renewed, 30, f"new workers of {proc.name}")
             for host in hosts:
 
                 def known(host: str = host, port: int = port) -> bool:
                     try:
-                        return fetch(port, host, "/robots.txt").status == 200
+                        answer = fetch(port, host, "/robots.txt")
                     except OSError:
                         return False
+                    # An edition's robots.txt names its sitemaps; a host of no
+                    # edition gets the rules alone.
+                    return answer.status == 200 and "Sitemap:" in answer.body
 
                 wait_for(known, 30, f"{host} on the web process at {port}")
             self.wait_healthy()

@@ -4,10 +4,13 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import connection
+from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
 from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
 
 from herald.core.inserts import (
+    execute,
     insert,
     insert_many,
     insert_rows,
@@ -175,3 +178,44 @@ def test_update_columns_writes_only_the_named_columns_as_save_would(
     update_columns(WireItem, raw.pk, {"cluster_id": cluster.pk})
     assert WireItem.objects.get(pk=raw.pk).cluster_id == cluster.pk
     update_columns(WireItem, raw.pk, {})  # nothing to write: no statement
+
+
+def test_a_refused_statement_raises_djangos_error_and_writes_nothing() -> None:
+    source = make_source("dup")
+    insert(_item("urn:dup", source))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert(_item("urn:dup", source))
+    assert WireItem.objects.filter(guid="urn:dup").count() == 1
+    # Django's DatabaseError, not the driver's (OperationalError on SQLite,
+    # ProgrammingError on PostgreSQL).
+    with pytest.raises(DatabaseError), transaction.atomic():
+        execute("SELECT no_such_column FROM ingest_wireitem")
+
+
+def test_a_statement_in_a_transaction_marked_for_rollback_is_refused() -> None:
+    with transaction.atomic():
+        transaction.set_rollback(True)
+        with pytest.raises(TransactionManagementError):
+            execute("SELECT 1")
+
+
+def test_statements_read_and_count_as_queries_where_django_records_them() -> None:
+    source = make_source("counted")
+    item = _item("urn:counted", source)
+    with CaptureQueriesContext(connection) as captured:
+        insert(item)
+        row = execute(
+            "SELECT guid, version FROM ingest_wireitem WHERE id = %s", [item.pk]
+        ).fetchone()
+    assert tuple(row) == ("urn:counted", 3)
+    assert len(captured.captured_queries) == 2
+    # Outside capture (on SQLite, the driver's own cursor) the same answer.
+    again = execute(
+        "SELECT guid, version FROM ingest_wireitem WHERE id = %s", [item.pk]
+    ).fetchone()
+    assert tuple(again) == ("urn:counted", 3)
+    rows = execute(
+        "SELECT id FROM ingest_wireitem WHERE guid LIKE %s AND id >= %s",
+        ["urn:%%", 0],
+    ).fetchall()
+    assert [r[0] for r in rows] == [item.pk]
