@@ -9,8 +9,9 @@ would have done (a Story's body is sanitized by its caller) and announce changes
 themselves; no receiver in Herald listens to those signals for the models written
 this way.
 
-`execute` runs any statement of such a hot path (these writes, and ingest's LSH
-band writes and candidate lookups): on SQLite on the driver's own cursor, since
+`execute` runs any statement of such a hot path (these writes, ingest's LSH band
+writes and candidate lookups, a wire story's locked read and its revision number):
+on SQLite on the driver's own cursor, since
 Django's cursor wrapper costs more per statement than SQLite takes to write a small
 row.
 """

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from herald.accounts.models import User
 from herald.core.images import make_renditions
-from herald.core.inserts import insert, insert_rows, update_columns
+from herald.core.inserts import execute, insert, insert_rows, update_columns
 from herald.core.sanitize import sanitize_html
 from herald.core.text import unique_slug
 from herald.editions.models import Edition
@@ -42,13 +42,11 @@ def _last_revision_number(pk: int) -> int:
     """The highest revision number of story `pk`, 0 when it has none: the one
     place revisions are numbered from, by the desk and by the wire alike."""
     quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT MAX(number) FROM {quote(Revision._meta.db_table)} "  # noqa: S608 - fixed names
-            "WHERE story_id = %s",
-            [pk],
-        )
-        row = cursor.fetchone()
+    row = execute(
+        f"SELECT MAX(number) FROM {quote(Revision._meta.db_table)} "  # noqa: S608 - fixed names
+        "WHERE story_id = %s",
+        [pk],
+    ).fetchone()
     return (row[0] if row else None) or 0
 
 
@@ -644,13 +642,11 @@ def _lock_wire_text(pk: int) -> tuple[str, str, str, str] | None:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(name) for name in ("status", *TEXT_FIELDS))
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {columns} FROM {quote(Story._meta.db_table)} "  # noqa: S608 - fixed names
-            f"WHERE id = %s{lock}",
-            [pk],
-        )
-        row = cursor.fetchone()
+    row = execute(
+        f"SELECT {columns} FROM {quote(Story._meta.db_table)} "  # noqa: S608 - fixed names
+        f"WHERE id = %s{lock}",
+        [pk],
+    ).fetchone()
     return None if row is None else (row[0], row[1], row[2], row[3])
 
 
