@@ -4,8 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from herald.core.tests.migrations import migrate, migrated_back, table_constraints
 from herald.ingest.models import LSHBand, Source, WireItem
 from herald.ingest.tests.conftest import make_source
 
@@ -15,19 +15,10 @@ BEFORE = [("ingest", "0001_sources_items_clusters_rules")]
 AFTER = [("ingest", "0002_lshband_bucket_item_key")]
 
 
-def _migrate(target: list[tuple[str, str]]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-
-
 @pytest.fixture
 def at_0001() -> Iterator[None]:
-    _migrate(BEFORE)
-    try:
+    with migrated_back(BEFORE, AFTER):
         yield
-    finally:
-        _migrate(AFTER)
 
 
 def _item(source: Source, guid: str) -> WireItem:
@@ -46,10 +37,7 @@ def _old_band(item: WireItem, bucket: int) -> None:
 
 
 def _key_columns() -> list[str]:
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(
-            cursor, LSHBand._meta.db_table
-        )
+    constraints = table_constraints(LSHBand._meta.db_table)
     (key,) = [c for c in constraints.values() if c["primary_key"]]
     return list(key["columns"])
 
@@ -63,7 +51,7 @@ def test_migration_keeps_every_band_once_keyed_by_bucket_and_item(
         _old_band(first, bucket)
     _old_band(second, 7)
     _old_band(second, 7)  # two bands of one item that hashed alike
-    _migrate(AFTER)
+    migrate(AFTER)
 
     rows = sorted(LSHBand.objects.values_list("bucket", "item_id"))
     assert rows == sorted(
@@ -91,11 +79,11 @@ def test_migration_keeps_every_band_once_keyed_by_bucket_and_item(
 
 def test_migration_back_to_0001_gives_each_band_its_id_again(at_0001: None) -> None:
     source = make_source("mpa")
-    _migrate(AFTER)
+    migrate(AFTER)
     item = _item(source, "a")
     LSHBand.objects.create(bucket=11, item=item)
     LSHBand.objects.create(bucket=-3, item=item)
-    _migrate(BEFORE)
+    migrate(BEFORE)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT id, bucket, item_id FROM ingest_lshband ORDER BY bucket")

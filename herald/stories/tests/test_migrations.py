@@ -3,9 +3,8 @@
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
+from herald.core.tests.migrations import migrated_back, table_constraints
 from herald.stories.models import Story
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,17 +13,8 @@ BEFORE = [("stories", "0003_sitemap_indexes")]
 AFTER = [("stories", "0004_drop_fk_indexes_covered_by_composites")]
 
 
-def _migrate(target: list[tuple[str, str]]) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
-
-
 def _indexed_columns() -> list[list[str]]:
-    with connection.cursor() as cursor:
-        constraints = connection.introspection.get_constraints(
-            cursor, Story._meta.db_table
-        )
+    constraints = table_constraints(Story._meta.db_table)
     return [
         list(c["columns"])
         for c in constraints.values()
@@ -34,11 +24,8 @@ def _indexed_columns() -> list[list[str]]:
 
 @pytest.fixture
 def at_0003() -> Iterator[None]:
-    _migrate(BEFORE)
-    try:
+    with migrated_back(BEFORE, AFTER):
         yield
-    finally:
-        _migrate(AFTER)
 
 
 def test_the_story_table_has_no_index_that_a_composite_one_leads_with() -> None:

@@ -1,0 +1,36 @@
+"""For tests of a migration: the test database moved to a migration and back, and
+what a table's constraints and indexes are."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+Target = list[tuple[str, str]]
+
+
+def migrate(target: Target) -> None:
+    """Migrate the test database to `target` ([(app label, migration name)])."""
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(target)
+
+
+@contextmanager
+def migrated_back(before: Target, after: Target) -> Iterator[None]:
+    """The database at `before` for the block, and at `after` again once it ends,
+    however it ends."""
+    migrate(before)
+    try:
+        yield
+    finally:
+        migrate(after)
+
+
+def table_constraints(table: str) -> dict[str, dict[str, Any]]:
+    """The constraints and indexes of `table`, as Django's introspection gives
+    them."""
+    with connection.cursor() as cursor:
+        return connection.introspection.get_constraints(cursor, table)
