@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "herald.core",
+    "herald.edge",
     "herald.accounts",
     "herald.editions",
     "herald.stories",
@@ -249,7 +250,7 @@ HERALD_SCHEDULE_SWEEP_SECONDS = int(_env("HERALD_SCHEDULE_SWEEP_SECONDS", "20"))
 # max-age of public pages for browsers and shared caches (seconds).
 HERALD_PAGE_MAX_AGE = int(_env("HERALD_PAGE_MAX_AGE", "60"))
 # Keep rendered public pages in the cache, keyed by the content version (see
-# herald/web/caching.py). Off renders every request.
+# herald/edge/caching.py). Off renders every request.
 HERALD_RENDER_CACHE = _env_bool("HERALD_RENDER_CACHE", True)
 HERALD_PAGE_SIZE = int(_env("HERALD_PAGE_SIZE", "20"))
 HERALD_RELATED_COUNT = int(_env("HERALD_RELATED_COUNT", "8"))

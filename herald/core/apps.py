@@ -1,4 +1,5 @@
-"""The shared kernel: sanitizing, time helpers, images, purging and the worker."""
+"""The shared kernel: sanitizing, time helpers, images, the purge transport, the
+schedule registry and the worker."""
 
 from django.apps import AppConfig
 
@@ -13,6 +14,3 @@ class CoreConfig(AppConfig):
         from herald.core.dbstats import analyze_after_migrate
 
         post_migrate.connect(analyze_after_migrate, dispatch_uid="core.analyze")
-
-        # Purge the caching proxies when a story changes.
-        from herald.core import receivers  # noqa: F401

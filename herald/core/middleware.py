@@ -73,7 +73,7 @@ class ClientAddressMiddleware:
 class PrivateByDefaultMiddleware:
     """A response that does not say how it may be cached is private and not stored:
     desk pages, forms, errors and redirects never land in a shared cache by
-    accident. Public pages say so themselves (herald.web.caching.public_page)."""
+    accident. Public pages say so themselves (herald.edge.caching.public_page)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -1,4 +1,5 @@
-"""Queued work of the shared kernel: purging the caching proxies."""
+"""Queued work of the shared kernel: sending purges of keys to the caching proxies,
+with retries."""
 
 import logging
 from datetime import timedelta
@@ -10,15 +11,6 @@ from django_tasks import task
 from herald.core import purge
 
 logger = logging.getLogger(__name__)
-
-
-@task()
-def purge_story_task(story_ids: list[int]) -> list[str]:
-    """Purge what a change to the stories made stale, on every proxy: one request
-    per proxy. A proxy that fails gets its own retry; the others are done."""
-    keys = sorted({key for pk in story_ids for key in purge.story_change_keys(pk)})
-    queue_purge_everywhere(keys)
-    return keys
 
 
 def queue_purge_everywhere(keys: list[str]) -> None:

@@ -9,9 +9,9 @@ from django.views.decorators.http import require_safe
 
 from herald.discovery.search import SearchHit, SearchPage, get_backend
 from herald.discovery.search.forms import EARLIEST, LATEST, SearchForm
+from herald.edge.caching import public_page
 from herald.editions.models import Edition
 from herald.stories.models import LocalVersion, Section
-from herald.web.caching import public_page
 
 TEMPLATE = "discovery/search.html"
 

@@ -13,12 +13,12 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from herald.edge.caching import public_page
 from herald.editions.models import Edition
 from herald.newsletter.building import date_in_words
 from herald.newsletter.models import Issue, IssueStatus
 from herald.newsletter.rendering import archive_issue_path, issue_contents
 from herald.stories.models import Section
-from herald.web.caching import public_page
 
 
 def _edition(request: HttpRequest) -> Edition:

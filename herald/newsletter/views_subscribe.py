@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from herald.core import ratelimit
+from herald.edge.caching import public_page
 from herald.editions.links import edition_origin
 from herald.editions.models import Edition
 from herald.newsletter.forms import PreferencesForm, SubscribeForm
@@ -37,7 +38,6 @@ from herald.newsletter.tokens import (
     read_manage_token,
 )
 from herald.stories.models import Section
-from herald.web.caching import public_page
 
 logger = logging.getLogger(__name__)
 methods = require_http_methods(["GET", "HEAD", "POST"])

@@ -3,8 +3,8 @@
 from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.http import require_safe
 
+from herald.edge.caching import public_page
 from herald.syndication import feeds
-from herald.web.caching import public_page
 
 app_name = "feeds"
 urlpatterns: list[URLPattern | URLResolver] = [

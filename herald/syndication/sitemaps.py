@@ -34,11 +34,11 @@ from django.utils.http import RFC3986_SUBDELIMS
 from django.views.decorators.http import require_safe
 
 from herald.core.timefmt import iso_local
+from herald.edge.caching import public_page
 from herald.editions.links import edition_origin
 from herald.editions.models import Edition
 from herald.stories.models import LocalVersion, Provenance, Section, Story
 from herald.stories.querysets import StoryQuerySet
-from herald.web.caching import public_page
 
 XML_TYPE = "application/xml; charset=utf-8"
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"

@@ -18,13 +18,13 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from herald.discovery.related import related_for_page
+from herald.edge.caching import public_page, story_keys
 from herald.editions.links import canonical_url, edition_origin
 from herald.editions.models import Edition
 from herald.stories.models import Author, Place, Section, Story
 from herald.stories.querysets import StoryQuerySet
 from herald.stories.workflow import Status
 from herald.syndication.structured import json_ld_script, news_article, social_tags
-from herald.web.caching import public_page, story_keys
 
 
 def _edition(request: HttpRequest) -> Edition:

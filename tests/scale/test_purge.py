@@ -16,7 +16,9 @@ from conftest import StoryFactory
 from herald.core import leases, purge
 from herald.core.middleware import ClientAddressMiddleware
 from herald.core.models import Lease
-from herald.core.tasks import purge_keys_task, purge_story_task
+from herald.core.tasks import purge_keys_task
+from herald.edge import keys as edge_keys
+from herald.edge.tasks import purge_story_task
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Story
@@ -105,7 +107,7 @@ def test_the_keys_of_an_edition_left_are_its_lists_feeds_and_home_not_the_others
     japan: Edition, india: Edition, make_story: StoryFactory
 ) -> None:
     story = make_story(editions=[japan, india])
-    keys = purge.editions_left_keys({story.pk: [india.pk]})
+    keys = edge_keys.editions_left_keys({story.pk: [india.pk]})
     assert keys == sorted(
         [
             f"story-{story.pk}",
@@ -117,7 +119,7 @@ def test_the_keys_of_an_edition_left_are_its_lists_feeds_and_home_not_the_others
             f"ed-{india.pk}-place-tokyo-japan",
         ]
     )
-    assert purge.editions_left_keys({story.pk: []}) == []
+    assert edge_keys.editions_left_keys({story.pk: []}) == []
 
 
 def _purged_keys(proxy: FakeProxy) -> set[str]:

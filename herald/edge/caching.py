@@ -8,7 +8,7 @@ each entry lives at most `HERALD_PAGE_MAX_AGE` seconds: the same promise the
 once; what changes with time alone (an embargo lifting) shows within max-age.
 
 Every public response also names what it shows in an `xkey` header (the keys of
-`herald.core.purge`: each story on it, the edition, the page kind with its section,
+`herald.edge.keys`: each story on it, the edition, the page kind with its section,
 place or author, the feeds), so that a change to a story purges exactly those pages
 from the caching proxies.
 """
@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 
-from herald.core import purge
+from herald.edge import keys as purge
 
 View = Callable[..., HttpResponse]
 CACHED_STATUSES = (200, 410)
@@ -107,10 +107,10 @@ def public_page(
     """Serve from the render cache when it can; send Cache-Control, an ETag, an
     `xkey` header and 304s; never set a cookie.
 
-    `kind` names the page for purging (`herald.core.purge.PAGE_KINDS`): a story page
+    `kind` names the page for purging (`herald.edge.keys.PAGE_KINDS`): a story page
     is keyed by its id (its `pk` argument), a list by its `slug` argument."""
     if kind and kind not in purge.PAGE_KINDS:
-        raise ValueError(f"Unknown page kind {kind!r}; see herald.core.purge.")
+        raise ValueError(f"Unknown page kind {kind!r}; see herald.edge.keys.")
     if view is None:
         return functools.partial(public_page, kind=kind)
     page_view = view

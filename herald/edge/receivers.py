@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import m2m_changed
 
-from herald.core import purge
+from herald.edge import keys as edge_keys
 from herald.stories.models import Story
 from herald.stories.signals import story_changed
 
@@ -21,7 +21,7 @@ def queue_purge(sender: Any, story_ids: list[int], **kwargs: Any) -> None:
     pages then expire by s-maxage, rather than failing the editor's action."""
     if not settings.HERALD_PURGE_URLS:
         return
-    from herald.core.tasks import purge_story_task
+    from herald.edge.tasks import purge_story_task
 
     try:
         purge_story_task.enqueue(story_ids=list(story_ids))
@@ -30,9 +30,6 @@ def queue_purge(sender: Any, story_ids: list[int], **kwargs: Any) -> None:
             "Could not queue the purge of changed stories.",
             extra={"story_ids": story_ids},
         )
-
-
-story_changed.connect(queue_purge, dispatch_uid="core.queue_purge")
 
 
 def purge_editions_left(
@@ -59,7 +56,7 @@ def purge_editions_left(
         if pk_set is None:
             pk_set = set(instance.editions.values_list("pk", flat=True))
         left = {instance.pk: set(pk_set)}
-    keys = purge.editions_left_keys(left)
+    keys = edge_keys.editions_left_keys(left)
     if keys:
         transaction.on_commit(lambda: _queue_keys(keys), using=using)
 
@@ -76,8 +73,11 @@ def _queue_keys(keys: list[str]) -> None:
         )
 
 
-m2m_changed.connect(
-    purge_editions_left,
-    sender=Story.editions.through,
-    dispatch_uid="core.purge_editions_left",
-)
+def connect() -> None:
+    """Connect the receivers (from EdgeConfig.ready)."""
+    story_changed.connect(queue_purge, dispatch_uid="edge.queue_purge")
+    m2m_changed.connect(
+        purge_editions_left,
+        sender=Story.editions.through,
+        dispatch_uid="edge.purge_editions_left",
+    )
