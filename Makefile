@@ -4,15 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run install migrate seed test lint typecheck pytest browser bench clean
+.PHONY: run install migrate seed test check lint imports typecheck pytest browser bench lock clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+# The versions that were tested: requirements.lock (with hashes), made by `make lock`.
+$(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+# Pin the newest versions pyproject.toml allows (run after changing its dependencies).
+lock: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --generate-hashes \
+	  --no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 install: $(STAMP)
 
@@ -31,9 +39,13 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: browser tests will be skipped (sudo apt-get install chromium)"; fi; }
 
-lint: install
+lint: install imports
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The layers of herald/ (contracts in pyproject.toml, [tool.importlinter]).
+imports: install
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy herald tests conftest.py
@@ -42,6 +54,10 @@ pytest: install browser
 	HERALD_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck pytest
+
+# Everything but the slow tests (faults, scale-out, browser): a few minutes.
+check: lint typecheck install
+	HERALD_ENV=test $(BIN)/pytest -m 'not slow' $(PYTEST_ARGS)
 
 bench: install
 	@missing=""; \
