@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "herald.releases",
     "herald.ingest",
     "herald.web",
+    "herald.demo",
 ]
 AUTH_USER_MODEL = "accounts.User"
 

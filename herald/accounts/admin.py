@@ -6,8 +6,9 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import HttpRequest
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
 from herald.core.desk import role_of
+from herald.core.roles import Role
 
 
 @admin.register(User)

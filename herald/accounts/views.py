@@ -19,10 +19,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from herald.accounts import limits
 from herald.accounts.forms import EmailLoginForm, ResetForm, SignupForm
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
 from herald.accounts.tokens import BadToken, read_verify_token, verify_token
 from herald.core import ratelimit
+from herald.core.roles import Role
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +66,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     email = form.cleaned_data["email"]
     verdict = ratelimit.hit_all(
         [
-            (ratelimit.ACCOUNT_SIGNUP_IP, _client(request)),
-            (ratelimit.ACCOUNT_SIGNUP_ADDRESS, email),
+            (limits.SIGNUP_IP, _client(request)),
+            (limits.SIGNUP_ADDRESS, email),
         ]
     )
     if not verdict.allowed:
@@ -125,7 +127,7 @@ def verify(request: HttpRequest, token: str) -> HttpResponse:
 def resend_verification(request: HttpRequest) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
-    verdict = ratelimit.hit(ratelimit.ACCOUNT_SIGNUP_ADDRESS, user.email.lower())
+    verdict = ratelimit.hit(limits.SIGNUP_ADDRESS, user.email.lower())
     if verdict.allowed and not user.email_verified:
         send_verification(request, user)
     return _sent(request, user.email, limited=not verdict.allowed)
@@ -152,8 +154,8 @@ class LoginView(auth_views.LoginView):
         address = str(request.POST.get("username", "")).strip().lower()[:254]
         verdict = ratelimit.hit_all(
             [
-                (ratelimit.ACCOUNT_LOGIN_IP, _client(request)),
-                (ratelimit.ACCOUNT_LOGIN_ADDRESS, address),
+                (limits.LOGIN_IP, _client(request)),
+                (limits.LOGIN_ADDRESS, address),
             ]
         )
         if not verdict.allowed:
@@ -186,8 +188,8 @@ class ResetView(auth_views.PasswordResetView):
         address = str(form.cleaned_data["email"]).strip().lower()
         verdict = ratelimit.hit_all(
             [
-                (ratelimit.ACCOUNT_RESET_IP, _client(self.request)),
-                (ratelimit.ACCOUNT_RESET_ADDRESS, address),
+                (limits.RESET_IP, _client(self.request)),
+                (limits.RESET_ADDRESS, address),
             ]
         )
         if not verdict.allowed:

@@ -9,8 +9,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
+        from herald.core import receivers
 
-        from herald.core.dbstats import analyze_after_migrate
-
-        post_migrate.connect(analyze_after_migrate, dispatch_uid="core.analyze")
+        receivers.connect()

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from herald.accounts.models import Role
+from herald.core.roles import Role
 
 
 def role_of(request: HttpRequest) -> str:

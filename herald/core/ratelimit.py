@@ -1,5 +1,6 @@
 """Fixed-window rate limits kept in Django's cache, so any backend (memory, Redis)
-holds the counts. The limits of every app are declared here."""
+holds the counts. Each app declares its own limits (`<app>/limits.py`) and counts
+hits here."""
 
 import hashlib
 import ipaddress
@@ -23,23 +24,6 @@ class Verdict:
     allowed: bool
     hits: int
     retry_after: int  # seconds until the window ends
-
-
-# Sign-up floods come from one client; mail bombs aim at one address. Each address
-# gets at most three mails a day from one edition, and ten from the whole network.
-SIGNUPS_PER_IP = Limit("nl-signup-ip", 10, 3600)
-MAILS_PER_ADDRESS = Limit("nl-mail-address", 3, 86400)
-MAILS_PER_ADDRESS_NETWORK = Limit("nl-mail-address-network", 10, 86400)
-# Submitter accounts: per client address and per email address (the account), so
-# neither a flood from one client nor guessing at one account gets far.
-ACCOUNT_SIGNUP_IP = Limit("acct-signup-ip", 10, 3600)
-ACCOUNT_SIGNUP_ADDRESS = Limit("acct-signup-address", 3, 86400)
-ACCOUNT_LOGIN_IP = Limit("acct-login-ip", 30, 900)
-ACCOUNT_LOGIN_ADDRESS = Limit("acct-login-address", 10, 900)
-ACCOUNT_RESET_IP = Limit("acct-reset-ip", 10, 3600)
-ACCOUNT_RESET_ADDRESS = Limit("acct-reset-address", 3, 86400)
-RELEASE_SUBMIT_ACCOUNT = Limit("release-submit-account", 10, 86400)
-RELEASE_SUBMIT_IP = Limit("release-submit-ip", 30, 86400)
 
 
 def client_key(remote_addr: str) -> str:

@@ -37,3 +37,17 @@ def format_local(moment: datetime, zone: str) -> str:
 def iso_local(moment: datetime, zone: str) -> str:
     """ISO 8601 with the zone's offset, for <time datetime> and structured data."""
     return moment.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+
+
+def local_to_utc(local: datetime, zone: str) -> datetime:
+    """Read a naive desk time as wall-clock time in `zone`."""
+    tz = ZoneInfo(zone)
+    # The form field may have attached the server's zone; the wall time is what counts.
+    local = local.replace(tzinfo=None)
+    aware = local.replace(tzinfo=tz)
+    # A wall time that does not exist (a spring-forward gap) does not round-trip.
+    if aware.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None) != local:
+        raise ValidationError(
+            f"{local:%Y-%m-%d %H:%M} does not exist in {zone} (clock change)."
+        )
+    return aware.astimezone(ZoneInfo("UTC"))

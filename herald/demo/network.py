@@ -4,9 +4,7 @@
 and stories are only added for the (edition, slug) pairs that do not exist yet.
 """
 
-import io
 import logging
-import math
 import random
 from dataclasses import dataclass
 from datetime import timedelta
@@ -14,14 +12,17 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
-from herald.accounts.models import Role, User
-from herald.core.demo_content import SECTION_SLUGS, make_story
+from herald.accounts.models import User
+from herald.core.roles import Role
 from herald.core.text import unique_slug
+from herald.demo.content import SECTION_SLUGS, make_story
+from herald.demo.pictures import attach_picture
+from herald.demo.releases import seed_releases
+from herald.demo.wire import seed_sources
 from herald.discovery.related import store_related
 from herald.editions.models import Edition
-from herald.ingest.demo import seed_sources
+from herald.newsletter.models import Subscriber, Subscription, SubscriptionStatus
 from herald.stories import actions
 from herald.stories.models import (
     Author,
@@ -164,50 +165,6 @@ AGENCIES = (
     ("Continental News Service", "(CNS)"),
     ("Pacific Wire", "(PW)"),
 )
-PALETTES = (
-    (29, 53, 87),
-    (140, 28, 19),
-    (11, 93, 59),
-    (107, 78, 0),
-    (27, 67, 50),
-    (164, 22, 26),
-    (60, 60, 110),
-    (0, 95, 115),
-)
-
-
-def demo_picture(rng: random.Random, label: str) -> bytes:
-    """A generated landscape picture (sky, hills, sun, skyline) as PNG bytes."""
-    width, height = 1200, 800
-    base = rng.choice(PALETTES)
-    image = Image.new("RGB", (width, height))
-    draw = ImageDraw.Draw(image)
-    for y in range(height):
-        t = y / height
-        draw.line(
-            [(0, y), (width, y)],
-            fill=tuple(int(c + (235 - c) * (1 - t) * 0.8) for c in base),
-        )
-    sun_x, sun_y = rng.randint(150, 1050), rng.randint(120, 300)
-    draw.ellipse([sun_x - 70, sun_y - 70, sun_x + 70, sun_y + 70], fill=(250, 214, 120))
-    for layer in range(3):
-        shade = tuple(max(0, int(c * (0.75 - layer * 0.2))) for c in base)
-        phase, amp = rng.random() * 6, 40 + layer * 25
-        top = 430 + layer * 110
-        points = [
-            (x, top + amp * math.sin(x / (140 + layer * 40) + phase))
-            for x in range(0, width + 20, 20)
-        ]
-        draw.polygon([(0, height), *points, (width, height)], fill=shade)
-    x = 0
-    while x < width:
-        w, h = rng.randint(30, 90), rng.randint(60, 260)
-        draw.rectangle([x, height - h, x + w, height], fill=(25, 25, 35))
-        x += w + rng.randint(4, 20)
-    draw.text((24, 24), label, fill=(255, 255, 255))
-    out = io.BytesIO()
-    image.save(out, "PNG")
-    return out.getvalue()
 
 
 def _editions() -> list[Edition]:
@@ -353,7 +310,7 @@ def seed(
                 )
                 _place_in_time(story, i=i, n=stories_per_edition, age=age, by=admin)
                 if with_image:
-                    _picture(story, pictures, picture_index, place)
+                    attach_picture(story, pictures, picture_index, place)
             added += 1
         if out is not None:
             out.write(f"  {edition.name}: {stories_per_edition} stories\n")
@@ -363,8 +320,6 @@ def seed(
     # More Information list now, against the whole demo network.
     for story in Story.objects.public().prefetch_related("editions"):
         store_related(story)
-    from herald.releases.demo import seed_releases
-
     seed_releases(password=DEMO_PASSWORD, out=out)
     return {"editions": len(editions), "stories_added": added, **wire_sources}
 
@@ -400,46 +355,9 @@ def _place_in_time(story: Story, *, i: int, n: int, age: timedelta, by: User) ->
         )
 
 
-def _picture(
-    story: Story, pictures: dict[int, StoryImage], index: int, place: Place
-) -> None:
-    """Attach demo picture `index`; its renditions are made once and then shared."""
-    caption = f"A view over {place.name}, {place.country}."
-    if index not in pictures:
-        pictures[index] = actions.attach_image(
-            story,
-            by=None,
-            # Its own generator, so that the story stream is the same on a re-run.
-            upload=io.BytesIO(
-                demo_picture(random.Random(index), f"Herald demo {index + 1}")
-            ),
-            caption=caption,
-            credit="Herald demo image",
-            alt_text=(
-                "Illustration of hills and a city skyline at sunset, "
-                f"standing in for {place.name}"
-            ),
-        )
-        return
-    shared = pictures[index]
-    StoryImage.objects.create(
-        story=story,
-        caption=caption,
-        credit=shared.credit,
-        alt_text=shared.alt_text,
-        width=shared.width,
-        height=shared.height,
-        large=shared.large.name,
-        medium=shared.medium.name,
-        small=shared.small.name,
-    )
-
-
 def _subscribers(editions: list[Edition], sections: list[Section]) -> None:
     """Confirmed subscribers at example.org on every edition, so an issue can be
     sent to a local mail server at once. Some choose sections; most take all."""
-    from herald.newsletter.models import Subscriber, Subscription, SubscriptionStatus
-
     rng = random.Random(7)
     now = timezone.now()
     for edition in editions:

@@ -8,7 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
+from herald.core.roles import Role
 from herald.editions.models import Edition
 from herald.releases import actions
 from herald.releases.models import NewsRelease, ReleaseStatus, Submitter

@@ -1,4 +1,4 @@
-"""Demo wire sources: one per format, reading feeds shipped in `demo_feeds/`, with
+"""Demo wire sources: one per format, reading feeds shipped in `feeds/`, with
 near-duplicates across agencies, updated versions, a cancellation and routing rules,
 so that `herald ingest --once` shows ingest, clustering and routing offline."""
 
@@ -10,7 +10,7 @@ from herald.editions.models import Edition
 from herald.ingest.models import RoutingRule, RuleAction, Source
 from herald.stories.models import Section
 
-FEEDS = Path(__file__).resolve().parent / "demo_feeds"
+FEEDS = Path(__file__).resolve().parent / "feeds"
 
 SOURCES = (
     # slug, name, format, folder, agency, credit format, auto-publish

@@ -8,6 +8,11 @@ class DiscoveryConfig(AppConfig):
     label = "discovery"
 
     def ready(self) -> None:
-        # Connect the receivers of stories' signals (related lists, search index).
-        from herald.discovery import receivers  # noqa: F401
-        from herald.discovery.search import receivers as search  # noqa: F401
+        from herald.discovery import receivers
+        from herald.discovery.desk import related_lists
+        from herald.stories import desk_hooks
+
+        # Related lists and the search index follow stories' changes.
+        receivers.connect()
+        # The story's change page in the desk shows its stored related lists.
+        desk_hooks.register_panel(related_lists)

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from herald.accounts.models import Role
 from herald.core.desk import RoleAdmin
+from herald.core.roles import Role
 from herald.editions.models import Edition
 
 

@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class EditionsConfig(AppConfig):
     name = "herald.editions"
     label = "editions"
+
+    def ready(self) -> None:
+        from herald.editions import receivers
+
+        receivers.connect()

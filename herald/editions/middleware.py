@@ -5,7 +5,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 
@@ -35,9 +34,6 @@ def forget_hosts(**kwargs: object) -> None:
     global _loaded_at
     _loaded_at = 0.0
 
-
-post_save.connect(forget_hosts, sender=Edition)
-post_delete.connect(forget_hosts, sender=Edition)
 
 _editions: dict[int, tuple[float, Edition]] = {}
 

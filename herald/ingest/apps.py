@@ -7,3 +7,10 @@ class IngestConfig(AppConfig):
     name = "herald.ingest"
     label = "ingest"
     verbose_name = "Wire ingest"
+
+    def ready(self) -> None:
+        from herald.core import schedules
+        from herald.ingest.polling import enqueue_due_sources
+
+        # Each due source gets one poll task.
+        schedules.register("ingest.due_sources", enqueue_due_sources, order=40)

@@ -1,7 +1,5 @@
 """News releases: public submission, automated checks, moderation and distribution."""
 
-from typing import Any
-
 from django.apps import AppConfig
 
 
@@ -10,19 +8,6 @@ class ReleasesConfig(AppConfig):
     label = "releases"
 
     def ready(self) -> None:
-        from herald.stories.signals import story_changed
+        from herald.releases import receivers
 
-        story_changed.connect(_story_changed, dispatch_uid="releases-story-changed")
-
-
-def _story_changed(sender: Any, story_ids: list[int], **kwargs: Any) -> None:
-    """A scheduled release's story went live: record it and tell the submitter.
-    One query finds which of the changed stories are scheduled releases at all."""
-    from herald.releases.actions import mark_published
-    from herald.releases.models import NewsRelease, ReleaseStatus
-
-    scheduled = NewsRelease.objects.filter(
-        story_id__in=story_ids, status=ReleaseStatus.SCHEDULED
-    ).values_list("story_id", flat=True)
-    for story_id in list(scheduled):
-        mark_published(story_id)
+        receivers.connect()

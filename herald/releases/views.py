@@ -14,10 +14,11 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
 from herald.core import ratelimit
+from herald.core.roles import Role
 from herald.editions.models import Edition
-from herald.releases import actions
+from herald.releases import actions, limits
 from herald.releases.forms import ProfileForm, ReleaseForm, image_slots
 from herald.releases.models import NewsRelease, Submitter
 from herald.releases.preview import render_preview
@@ -191,8 +192,8 @@ def _may_submit_now(request: HttpRequest, user: User) -> bool:
     client = ratelimit.client_key(request.META.get("REMOTE_ADDR", ""))
     return ratelimit.hit_all(
         [
-            (ratelimit.RELEASE_SUBMIT_ACCOUNT, str(user.pk)),
-            (ratelimit.RELEASE_SUBMIT_IP, client),
+            (limits.SUBMIT_ACCOUNT, str(user.pk)),
+            (limits.SUBMIT_IP, client),
         ]
     ).allowed
 

@@ -7,10 +7,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 from PIL import Image
 
-from conftest import StoryFactory
-from herald.accounts.models import User
 from herald.core.images import make_renditions
-from herald.stories import actions
 
 
 def _png(width: int, height: int) -> io.BytesIO:
@@ -52,39 +49,3 @@ def test_too_many_bytes_are_refused() -> None:
 def test_non_images_and_svg_are_refused(payload: bytes) -> None:
     with pytest.raises(ValidationError, match="not a readable"):
         make_renditions(io.BytesIO(payload))
-
-
-@pytest.mark.django_db
-def test_attached_image_keeps_only_renditions(
-    make_story: StoryFactory, admin_user: User
-) -> None:
-    story = make_story()
-    image = actions.attach_image(
-        story,
-        by=admin_user,
-        upload=_png(1000, 500),
-        caption="The harbour at dawn.",
-        credit="Herald/Staff",
-        alt_text="Boats moored in a calm harbour",
-    )
-    assert image.large.name.endswith("-large.jpg")
-    assert (image.width, image.height) == (1000, 500)
-    with image.small.open("rb") as f:
-        assert Image.open(f).size == (400, 200)
-
-
-@pytest.mark.django_db
-def test_image_without_alt_text_is_refused(
-    make_story: StoryFactory, admin_user: User
-) -> None:
-    story = make_story()
-    with pytest.raises(ValidationError):
-        actions.attach_image(
-            story,
-            by=admin_user,
-            upload=_png(10, 10),
-            caption="c",
-            credit="c",
-            alt_text=" ",
-        )
-    assert story.images.count() == 0

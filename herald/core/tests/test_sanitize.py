@@ -14,34 +14,7 @@ from herald.core.sanitize import (
     html_to_text,
     sanitize_html,
 )
-
-HOSTILE = [
-    "<script>alert(1)</script>",
-    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
-    '<img src=x onerror="alert(1)">',
-    '<p onclick="alert(1)">click</p>',
-    '<a href="javascript:alert(1)">link</a>',
-    '<a href="JaVaScRiPt:alert(1)">link</a>',
-    '<a href="&#106;avascript:alert(1)">entity</a>',
-    '<a href="java\tscript:alert(1)">tab</a>',
-    '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">data</a>',
-    "<svg onload=alert(1)><circle r=10 /></svg>",
-    "<svg><script>alert(1)</script></svg>",
-    "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<iframe src=//evil.example></iframe>",
-    "<object data=//evil.example/x.swf></object>",
-    '<form action="//evil.example"><input name=q></form>',
-    '<style>body{background:url("javascript:alert(1)")}</style>',
-    '<p style="background:url(javascript:alert(1))">styled</p>',
-    "<div><p>unclosed <b>bold <i>nest</div><script",
-    "<<script>script>alert(1)<</script>/script>",
-    '<a href="https://example.com" target="_blank" onmouseover="x()">ok</a>',
-    "<!--<script>alert(1)</script>-->",
-    '<meta http-equiv="refresh" content="0;url=javascript:alert(1)">',
-    '<base href="javascript:alert(1)//">',
-    "<details open ontoggle=alert(1)>",
-    '<img src="x` `<script>alert(1)</script>"` `>',
-]
+from herald.core.tests.hostile_html import HOSTILE
 
 
 class _Audit(HTMLParser):

@@ -5,9 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from conftest import make_edition
+from herald.demo.wire import seed_sources
 from herald.editions.models import Edition
-from herald.ingest.demo import seed_sources
+from herald.editions.tests.factories import EditionFactory
 from herald.ingest.models import Cluster, ItemState, Source, WireItem
 from herald.stories.models import Place, Section, Story
 from herald.stories.workflow import Status
@@ -21,7 +21,9 @@ def demo(japan: Edition, india: Edition, section: Section, tokyo: Place) -> None
     Place.objects.create(
         name="Mumbai", slug="mumbai", country="India", country_code="IN"
     )
-    make_edition("gulf-herald", "Gulf Herald", "Asia/Dubai")
+    EditionFactory.create(
+        slug="gulf-herald", name="Gulf Herald", time_zone="Asia/Dubai"
+    )
     seed_sources()
 
 

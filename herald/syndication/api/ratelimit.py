@@ -1,14 +1,12 @@
-"""Requests per key per hour, counted in Django's cache (a fixed window).
+"""The syndication API's rate limit: requests per key per hour, counted by
+herald.core.ratelimit in Django's cache (a fixed window, atomic on Redis, so the limit
+holds across processes once the cache is shared)."""
 
-Only `cache.add` and `cache.incr` are used, which are atomic on Redis and
-Memcached, so the limit holds across processes once the cache is shared.
-"""
-
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from herald.core import ratelimit
 
 WINDOW_SECONDS = 3600
 
@@ -30,18 +28,6 @@ class Allowance:
 
 def count_request(key_id: int) -> Allowance:
     """Count one request of key `key_id` in this hour's window."""
-    now = int(time.time())
-    window = now // WINDOW_SECONDS
-    name = f"api-rate:{key_id}:{window}"
-    # A little longer than the window, so that the counter never expires mid-window.
-    cache.add(name, 0, timeout=WINDOW_SECONDS + 60)
-    try:
-        used = cache.incr(name)
-    except ValueError:  # evicted between add and incr: start the window again
-        cache.set(name, 1, timeout=WINDOW_SECONDS + 60)
-        used = 1
-    return Allowance(
-        limit=settings.HERALD_API_RATE_LIMIT,
-        used=used,
-        reset_in=(window + 1) * WINDOW_SECONDS - now,
-    )
+    limit = ratelimit.Limit("api-key", settings.HERALD_API_RATE_LIMIT, WINDOW_SECONDS)
+    verdict = ratelimit.hit(limit, str(key_id))
+    return Allowance(limit=limit.count, used=verdict.hits, reset_in=verdict.retry_after)

@@ -1,4 +1,5 @@
-"""`herald worker`: run queued tasks, and sweep for due schedules."""
+"""`herald worker`: run queued tasks, and sweep for due schedules (the sweeps each
+app registers in herald.core.schedules)."""
 
 import logging
 import os
@@ -12,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 
-from herald.core import leases
+from herald.core import leases, schedules
 
 logger = logging.getLogger(__name__)
 
@@ -22,42 +23,27 @@ RQ_BACKEND = "django_tasks_rq.RQBackend"
 SWEEP_LEASE = "schedule-sweep"
 
 
-def sweep_schedules() -> int:
-    """Run every schedule that is due. Each job below is safe to run twice."""
-    from herald.ingest.actions import enqueue_due_sources
-    from herald.newsletter.scheduling import sweep_newsletters
-    from herald.newsletter.sending import expire_leases
-    from herald.stories.actions import publish_due_stories
-
-    published = publish_due_stories()
-    expire_leases(None)
-    sweep_newsletters()
-    enqueue_due_sources()
-    return published
-
-
 def lease_seconds(interval: float) -> float:
     """How long the sweep lease lasts: a few sweeps, so that the holder renews it in
     time, and a dead holder's lease passes to another worker within three sweeps."""
     return max(10.0, 3 * interval)
 
 
-def sweep_if_holder(holder: str, interval: float) -> int | None:
-    """Sweep when `holder` has (or can take) the sweep lease; None when another
-    worker holds it. A worker that dies stops renewing; its lease expires and the
-    next worker to look takes over, and the sweep finds what fell due meanwhile."""
+def sweep_if_holder(holder: str, interval: float) -> dict[str, int | None] | None:
+    """Run the registered sweeps (herald.core.schedules) when `holder` has (or can
+    take) the sweep lease; None when another worker holds it. A worker that dies
+    stops renewing; its lease expires and the next worker to look takes over, and
+    the sweep finds what fell due meanwhile."""
     if not leases.acquire(SWEEP_LEASE, holder, lease_seconds(interval)):
         return None
-    return sweep_schedules()
+    return schedules.run_all()
 
 
 def _sweep_forever(stop: threading.Event, holder: str, interval: float) -> None:
     while not stop.wait(interval):
         try:
             close_old_connections()
-            published = sweep_if_holder(holder, interval)
-            if published:
-                logger.info("Scheduled stories published.", extra={"count": published})
+            sweep_if_holder(holder, interval)
         except Exception:
             # A failed sweep must not stop the worker; the next sweep retries.
             logger.exception("Schedule sweep failed.")

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from herald.core.demo import DEMO_PASSWORD, EDITIONS, STORIES_PER_EDITION, seed
+from herald.demo.network import DEMO_PASSWORD, EDITIONS, STORIES_PER_EDITION, seed
 
 
 class Command(BaseCommand):
@@ -40,5 +40,5 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             "Wire: four demo sources (RSS, Atom, NewsML-G2, ninjs) read feeds from "
-            "herald/ingest/demo_feeds/; run `herald ingest --once` to take them in."
+            "herald/demo/feeds/; run `herald ingest --once` to take them in."
         )
