@@ -12,8 +12,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from herald.accounts.models import MODERATING_ROLES, Role, User
+from herald.accounts.models import User
 from herald.core.desk import RoleAdmin
+from herald.core.roles import MODERATING_ROLES, Role
 from herald.editions.models import Edition
 from herald.releases import actions
 from herald.releases.checks import FLAG_LABELS

@@ -2,13 +2,13 @@
 moderator's decision form. Every field and upload has a size cap."""
 
 import zoneinfo
-from datetime import datetime
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
+from herald.core.timefmt import local_to_utc
 from herald.editions.models import Edition
 from herald.releases.actions import MAX_IMAGES
 from herald.releases.models import NewsRelease, RejectReason, Submitter
@@ -17,13 +17,6 @@ from herald.stories.models import Section
 ZONES = sorted(zoneinfo.available_timezones())
 ZONE_CHOICES = [(z, z.replace("_", " ")) for z in ZONES]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def local_to_utc(local: datetime, zone: str) -> datetime:
-    """Read a naive wall-clock time in `zone` (the desk's rule, shared)."""
-    from herald.stories.admin import local_to_utc as desk_rule
-
-    return desk_rule(local, zone)
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,17 +1,18 @@
-"""A release shown through the story page's own template, before any story exists."""
+"""A release shown as the story page shows a story (herald.web.preview), before
+any story exists."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.utils import timezone
 
 from herald.editions.models import Edition
 from herald.releases.models import NewsRelease, ReleaseImage
 from herald.releases.text import render_body
 from herald.stories.models import Provenance, Section, Story
+from herald.web import preview as web_preview
 
 
 class _Nothing:
@@ -45,6 +46,7 @@ class PreviewStory:
     authors = corrections = places = tags = local_versions = _Nothing()
     byline = ""
     updated_at = None
+    pk = None  # not saved, so the page shows it without one of its own
 
     def __init__(self, release: NewsRelease, section: Section, public_at: datetime):
         self._story = Story(
@@ -57,6 +59,7 @@ class PreviewStory:
             primary_section=section,
         )
         self.public_at = public_at
+        self.image_list: list[_PreviewImage] = []
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._story, name)
@@ -96,21 +99,6 @@ def render_preview(
         release, section_for(release), release.release_at or timezone.now()
     )
     first = release.images.first()
-    response = render(
-        request,
-        "web/story.html",
-        {
-            "edition": edition,
-            "story": story,
-            "sections": list(Section.objects.all()),
-            "image": _PreviewImage(first) if first else None,
-            "preview": True,
-            "related": [],
-            "canonical": request.build_absolute_uri(request.path),
-            "json_ld": "",
-            "social": [],
-        },
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    story.image_list = [_PreviewImage(first)] if first else []
+    # PreviewStory stands in for a Story (see its docstring).
+    return web_preview.render_preview(request, cast(Story, story), edition)

@@ -8,11 +8,12 @@ from datetime import datetime
 from django.http import HttpRequest
 from django.urls import reverse
 
-from herald.editions.links import edition_origin, story_url
+from herald.editions.links import edition_origin
 from herald.editions.models import Edition
 from herald.newsletter.models import Delivery, DeliveryStatus, Issue, IssueStatus
 from herald.newsletter.rendering.contents import archive_issue_path
 from herald.releases.models import Decision, NewsRelease
+from herald.stories.links import story_url
 from herald.stories.workflow import Status
 
 

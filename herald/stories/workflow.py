@@ -1,5 +1,5 @@
 """The story workflow: the named states, the one map of allowed moves, and who may
-make each move. Actions in `actions.py` consult this module; nothing else does."""
+make each move. The `actions` package consults this module; nothing else does."""
 
 from typing import TYPE_CHECKING
 

@@ -25,8 +25,9 @@ from django.utils.feedgenerator import (
 from django.utils.html import escape
 from django.utils.xmlutils import SimplerXMLGenerator
 
-from herald.editions.links import canonical_url, edition_origin, story_url
+from herald.editions.links import edition_origin
 from herald.editions.models import Edition
+from herald.stories.links import canonical_url, story_url
 from herald.stories.models import Place, Provenance, Section, Story
 
 logger = logging.getLogger(__name__)

@@ -8,8 +8,9 @@ from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from herald.core.timefmt import iso_local
-from herald.editions.links import canonical_url, edition_origin, story_url
+from herald.editions.links import edition_origin
 from herald.editions.models import Edition
+from herald.stories.links import canonical_url, story_url
 from herald.stories.models import Provenance, Story
 
 # Characters that could end a <script> element or open a comment inside it.

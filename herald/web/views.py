@@ -19,8 +19,9 @@ from django.views.decorators.http import require_safe
 
 from herald.discovery.related import related_for_page
 from herald.edge.caching import public_page, story_keys
-from herald.editions.links import canonical_url, edition_origin
+from herald.editions.links import edition_origin
 from herald.editions.models import Edition
+from herald.stories.links import canonical_url
 from herald.stories.models import Author, Place, Section, Story
 from herald.stories.querysets import StoryQuerySet
 from herald.stories.workflow import Status
@@ -107,7 +108,8 @@ def story(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
 def render_story(
     request: HttpRequest, item: Story, edition: Edition, *, preview: bool = False
 ) -> HttpResponse:
-    """The story page as `edition` shows it; the desk's preview uses it too."""
+    """The story page as `edition` shows it; previews (herald.web.preview) use it
+    too, for a stored story or for one not saved yet (`item.pk` is None)."""
     if item.status == Status.RETRACTED:
         return render(
             request,
@@ -126,23 +128,44 @@ def render_story(
     if local is not None:
         # This edition's own headline and standfirst, for this page only.
         item.headline, item.standfirst = local.headline, local.standfirst
+    if item.pk is None:
+        # A story not saved yet (a news release's preview) has no page of its own:
+        # no related list, no structured data, and its address is the preview's.
+        return render(
+            request,
+            "web/story.html",
+            {
+                **_story_context(item, edition, preview),
+                "related": [],
+                "canonical": request.build_absolute_uri(request.path),
+                "json_ld": "",
+                "social": [],
+            },
+        )
     related = related_for_page(item, edition)
     story_keys(request, related)
     return render(
         request,
         "web/story.html",
         {
-            "edition": edition,
-            "story": item,
-            "sections": _nav_sections(),
-            "image": next(iter(getattr(item, "image_list", [])), None),
-            "preview": preview,
+            **_story_context(item, edition, preview),
             "related": related,
             "canonical": canonical_url(item, edition, request),
             "json_ld": json_ld_script(news_article(item, edition, request)),
             "social": social_tags(item, edition, request),
         },
     )
+
+
+def _story_context(item: Story, edition: Edition, preview: bool) -> dict[str, Any]:
+    """What the story page shows of `item` itself, saved or not."""
+    return {
+        "edition": edition,
+        "story": item,
+        "sections": _nav_sections(),
+        "image": next(iter(getattr(item, "image_list", [])), None),
+        "preview": preview,
+    }
 
 
 def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:

@@ -1,5 +1,6 @@
 """The desk: an authorization matrix (role × view × action) kept as data, and the
-workflow buttons, preview and revision history as an editor uses them."""
+workflow buttons and revision history as an editor uses them (the preview's page,
+rendered by the reader pages, is tests/test_desk_preview.py)."""
 
 from datetime import timedelta
 
@@ -8,10 +9,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import StoryFactory, make_user
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
+from herald.accounts.tests.factories import make_user
+from herald.core.roles import Role
 from herald.editions.models import Edition
 from herald.stories.models import Story
+from herald.stories.tests.factories import StoryFactory
 from herald.stories.workflow import Status
 
 pytestmark = pytest.mark.django_db
@@ -147,19 +150,6 @@ def test_correction_and_revision_history_in_the_desk(
     assert story.corrections.get().text == "The vote was on Tuesday."
     history = client.get(reverse("admin:stories_story_history_detail", args=[story.pk]))
     assert b"Revision 1" in history.content and b"correct" in history.content
-
-
-def test_preview_shows_the_draft_as_the_edition_would(
-    make_story: StoryFactory, japan_editor: User
-) -> None:
-    story = make_story(by=japan_editor, publish=False, headline="Draft harbour plan")
-    response = _client(japan_editor).get(
-        reverse("admin:stories_story_preview", args=[story.pk, "japan-herald"])
-    )
-    body = response.content.decode()
-    assert "Draft harbour plan" in body and "Preview as Japan Herald" in body
-    assert "TOKYO, Japan:" in body
-    assert "no-store" in response["Cache-Control"]
 
 
 def test_editor_adds_a_story_through_the_desk_form(

@@ -7,10 +7,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import StoryFactory
 from herald.accounts.models import User
 from herald.stories import actions
 from herald.stories.models import Story
+from herald.stories.tests.factories import StoryFactory
 from herald.stories.workflow import Status
 
 

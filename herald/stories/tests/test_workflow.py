@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from conftest import StoryFactory
 from herald.accounts.models import User
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Story, StoryEvent
+from herald.stories.tests.factories import StoryFactory
 from herald.stories.workflow import ALLOWED_TRANSITIONS, Status, TransitionNotAllowed
 
 pytestmark = pytest.mark.django_db

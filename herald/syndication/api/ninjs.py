@@ -23,8 +23,9 @@ from django.urls import reverse
 
 from herald.core.images import RENDITION_WIDTHS
 from herald.core.sanitize import html_to_text
-from herald.editions.links import edition_origin, story_url
+from herald.editions.links import edition_origin
 from herald.editions.models import Edition
+from herald.stories.links import story_url
 from herald.stories.models import Provenance, Story, StoryImage
 from herald.stories.workflow import Status
 

@@ -9,11 +9,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from conftest import StoryFactory
 from herald.accounts.models import User
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Author, Section, Story
+from herald.stories.tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 JAPAN = "japan-herald.localhost"

@@ -1,0 +1,194 @@
+"""The story desk's own views beside the change page: workflow moves, corrections,
+the preview per edition, revision history and images."""
+
+import difflib
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from herald.core.sanitize import html_to_text
+from herald.core.timefmt import local_to_utc
+from herald.stories import actions, desk_hooks
+from herald.stories.admin.access import desk_user
+from herald.stories.admin.forms import CorrectionForm, ImageForm, MoveForm
+from herald.stories.models import Story
+from herald.stories.workflow import Status, TransitionNotAllowed
+
+
+class StoryDeskViews(admin.ModelAdmin):
+    """The StoryAdmin's extra views, each behind the admin site's login and the
+    admin's own queryset (another edition's story answers 404)."""
+
+    def get_urls(self) -> list[Any]:
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/move/", wrap(self.move_view), name="stories_story_move"),
+            path(
+                "<int:pk>/correct/",
+                wrap(self.correct_view),
+                name="stories_story_correct",
+            ),
+            path(
+                "<int:pk>/preview/<slug:edition>/",
+                wrap(self.preview_view),
+                name="stories_story_preview",
+            ),
+            path(
+                "<int:pk>/revisions/",
+                wrap(self.revisions_view),
+                name="stories_story_history_detail",
+            ),
+            path(
+                "<int:pk>/images/", wrap(self.images_view), name="stories_story_images"
+            ),
+            *super().get_urls(),
+        ]
+
+    def _story(self, request: HttpRequest, pk: int) -> Story:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return get_object_or_404(self.get_queryset(request), pk=pk)
+
+    def _back(self, story: Story) -> HttpResponseRedirect:
+        return HttpResponseRedirect(
+            reverse("admin:stories_story_change", args=[story.pk])
+        )
+
+    def move_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        story = self._story(request, pk)
+        if request.method != "POST":
+            return self._back(story)
+        form = MoveForm(request.POST)
+        if not form.is_valid():
+            self.message_user(
+                request, "That move is not one the desk knows.", messages.ERROR
+            )
+            return self._back(story)
+        move, note = form.cleaned_data["move"], form.cleaned_data["note"]
+        user = desk_user(request)
+        try:
+            if move == Status.IN_REVIEW:
+                actions.submit_for_review(story, by=user)
+            elif move == Status.DRAFT:
+                actions.return_to_draft(story, by=user, note=note)
+            elif move == Status.PUBLISHED:
+                actions.publish_story(story, by=user, note=note)
+            elif move == Status.RETRACTED:
+                actions.retract_story(story, by=user, note=note)
+            elif move == Status.SCHEDULED:
+                local = form.cleaned_data["scheduled_for"]
+                if local is None:
+                    raise ValidationError("Choose when the story goes live.")
+                at = local_to_utc(local, story.origin_edition.time_zone)
+                actions.schedule_story(story, by=user, at=at)
+        except (ValidationError, TransitionNotAllowed, PermissionDenied) as exc:
+            text = (
+                " ".join(getattr(exc, "messages", []))
+                or str(exc)
+                or "You may not do that."
+            )
+            self.message_user(request, text, messages.ERROR)
+            return self._back(story)
+        self.message_user(
+            request, f"The story is now {story.get_status_display().lower()}."
+        )
+        return self._back(story)
+
+    def correct_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        story = self._story(request, pk)
+        form = CorrectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.add_correction(
+                    story, by=desk_user(request), text=form.cleaned_data["text"]
+                )
+            except (ValidationError, TransitionNotAllowed, PermissionDenied) as exc:
+                text = " ".join(getattr(exc, "messages", [])) or str(exc)
+                self.message_user(request, text, messages.ERROR)
+            else:
+                self.message_user(request, "The correction is on the story.")
+        elif request.method == "POST":
+            self.message_user(request, "Write the correction.", messages.ERROR)
+        return self._back(story)
+
+    def preview_view(self, request: HttpRequest, pk: int, edition: str) -> HttpResponse:
+        story = self._story(request, pk)
+        target = story.editions.filter(slug=edition).first()
+        if target is None:
+            raise Http404("The story is not on that edition.")
+        item = Story.objects.for_page().get(pk=story.pk)
+        # The reader pages render it (registered in their AppConfig.ready()).
+        return desk_hooks.render_preview(request, item, target)
+
+    def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        story = self._story(request, pk)
+        revisions = list(story.revisions.select_related("created_by"))
+        rows = []
+        for i, rev in enumerate(revisions):
+            older = revisions[i + 1] if i + 1 < len(revisions) else None
+            rows.append((rev, _diff(older, rev) if older else []))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "story": story,
+            "rows": rows,
+            "events": story.events.select_related("by"),
+            "title": f"Revision history: {story.headline}",
+        }
+        return TemplateResponse(request, "desk/story_revisions.html", context)
+
+    def images_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        story = self._story(request, pk)
+        form = ImageForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                actions.attach_image(
+                    story,
+                    by=desk_user(request),
+                    upload=form.cleaned_data["image"],
+                    caption=form.cleaned_data["caption"],
+                    credit=form.cleaned_data["credit"],
+                    alt_text=form.cleaned_data["alt_text"],
+                    position=story.images.count(),
+                )
+            except ValidationError as exc:
+                form.add_error("image", exc)
+            except PermissionDenied:
+                form.add_error(None, "You may not edit this story.")
+            else:
+                self.message_user(request, "The image is attached.")
+                return HttpResponseRedirect(request.path)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "story": story,
+            "images": story.images.all(),
+            "form": form,
+            "title": f"Images: {story.headline}",
+        }
+        return TemplateResponse(request, "desk/story_images.html", context)
+
+
+def _diff(older: Any, newer: Any) -> list[str]:
+    def text(rev: Any) -> list[str]:
+        return [
+            rev.headline,
+            rev.standfirst,
+            *html_to_text(rev.body.replace("</p>", "</p>\n")).split(". "),
+        ]
+
+    return list(
+        difflib.unified_diff(
+            text(older),
+            text(newer),
+            f"r{older.number}",
+            f"r{newer.number}",
+            lineterm="",
+            n=1,
+        )
+    )
