@@ -166,8 +166,8 @@ def measure(folder: Path, items: int) -> dict[str, Any]:
     from django.db import connection
 
     from herald.editions.models import Edition
-    from herald.ingest.actions import poll_sources
     from herald.ingest.models import Source, WireItem
+    from herald.ingest.polling import poll_sources
     from herald.stories.models import Section, Story
 
     source = Source.objects.create(

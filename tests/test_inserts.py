@@ -19,7 +19,7 @@ from herald.core.inserts import (
 )
 from herald.editions.models import Edition
 from herald.ingest.models import Cluster, ItemState, Source, WireItem
-from herald.ingest.tests.conftest import make_source
+from herald.ingest.tests.factories import make_source
 from herald.stories.models import Section, Story, StoryEvent
 from herald.stories.workflow import Status
 

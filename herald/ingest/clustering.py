@@ -15,11 +15,15 @@ import struct
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
+from django.db import connection
 
+from herald.core.inserts import execute
 from herald.core.sanitize import html_to_text
+from herald.ingest.models import Cluster, LSHBand, WireItem
 
 NUM_PERM = 128
 # 64 bands of 2 rows: a pair at Jaccard 0.2 shares a bucket with probability 0.93,
@@ -174,3 +178,74 @@ def best_match(
     index = min((i for i in kept if scores[i] == top), key=lambda i: rows[i][0])
     item_id, cluster_id, _ = rows[index]
     return Match(item_id, cluster_id, top)
+
+
+# --- the LSH index in the database -------------------------------------------------
+def index(
+    wire: WireItem, buckets: list[int], *, stored: list[int] | None = None
+) -> None:
+    """Store the item's LSH buckets in one executemany (building 64 model instances
+    per item was the largest cost of ingest), each bucket once: the table is keyed
+    by (bucket, item). `stored` is what the item's previous signature put there:
+    only the buckets that changed are then deleted and inserted."""
+    table = connection.ops.quote_name(LSHBand._meta.db_table)
+    new = dict.fromkeys(buckets)  # in band order, each bucket once
+    added = list(new)
+    if stored is not None:
+        old = set(stored)
+        gone = [bucket for bucket in dict.fromkeys(stored) if bucket not in new]
+        added = [bucket for bucket in added if bucket not in old]
+        if gone:
+            marks = ", ".join(["%s"] * len(gone))
+            execute(
+                f"DELETE FROM {table} WHERE item_id = %s "  # noqa: S608 - fixed names
+                f"AND bucket IN ({marks})",
+                [wire.pk, *gone],
+            )
+    if added:
+        execute(
+            f"INSERT INTO {table} (bucket, item_id) VALUES (%s, %s)",  # noqa: S608 - fixed names
+            [(bucket, wire.pk) for bucket in added],
+            many=True,
+        )
+
+
+def find_cluster(
+    buckets: list[int], sig: Any, *, threshold: float, exclude: int | None = None
+) -> tuple[Match | None, dict[int, bytes], dict[int, int | None]]:
+    """The best candidate sharing an LSH bucket, in one query; with the candidates'
+    signatures by id (the cluster lead is often among them)."""
+    if not buckets:
+        return None, {}, {}
+    # Raw SQL: this runs once per new item, and building the ORM query cost more
+    # than running it. The bucket index finds the candidates.
+    item, band, cluster = (
+        connection.ops.quote_name(m._meta.db_table)
+        for m in (WireItem, LSHBand, Cluster)
+    )
+    marks = ", ".join(["%s"] * len(buckets))
+    sql = (
+        f"SELECT w.id, w.cluster_id, w.signature, c.lead_id FROM {item} w "  # noqa: S608 - fixed names
+        f"JOIN {cluster} c ON c.id = w.cluster_id "
+        f"WHERE w.id IN (SELECT b.item_id FROM {band} b WHERE b.bucket IN ({marks})) "
+        "AND w.id <> %s"
+    )
+    rows = execute(sql, [*buckets, exclude or 0]).fetchall()
+    signatures = {pk: bytes(data) for pk, _, data, _ in rows}
+    leads: dict[int, int | None] = {cluster: lead for _, cluster, _, lead in rows}
+    match = best_match(
+        sig, ((pk, cluster, data) for pk, cluster, data, _ in rows), threshold
+    )
+    return match, signatures, leads
+
+
+def similarity_to_lead(
+    lead_id: int | None, sig: Any, known: dict[int, bytes] | None = None
+) -> float:
+    if lead_id is None:
+        return 0.0
+    data = (known or {}).get(lead_id)
+    if data is None:
+        row = WireItem.objects.filter(pk=lead_id).values_list("signature").first()
+        data = bytes(row[0]) if row else None
+    return similarity(sig, from_bytes(data)) if data else 0.0

@@ -2,8 +2,8 @@
 
 from django_tasks import task
 
-from herald.ingest.actions import poll_source
 from herald.ingest.models import Source
+from herald.ingest.polling import poll_source
 
 
 @task()

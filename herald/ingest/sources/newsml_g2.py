@@ -1,6 +1,5 @@
 """IPTC NewsML-G2: a newsItem, or a packageItem / newsMessage holding news items."""
 
-import copy
 from datetime import datetime
 
 from lxml import etree
@@ -16,15 +15,12 @@ from .common import (
     parse_int,
     plain_text,
     safe_url,
-    text_to_html,
 )
 from .dateline import split_dateline
 from .items import ParsedFeed, ParsedItem, PubStatus, Subject, WireImage
+from .newsml_g2_body import NAR, item_body, nitf_byline
 from .safexml import load_xml, local_name, serialize
 
-NAR = "http://iptc.org/std/nar/2006-10-01/"
-XHTML = "http://www.w3.org/1999/xhtml"
-NITF = "http://iptc.org/std/NITF/2006-10-18/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _N = {"n": NAR}
 PICTURE_CLASSES = frozenset({"ninat:picture", "ninat:graphic"})
@@ -248,56 +244,6 @@ def _date(
     return parsed
 
 
-def _body(element: etree._Element) -> str:
-    """The item's text as HTML: inline XHTML or NITF, else inline plain text."""
-    for inline in element.iterfind("n:contentSet/n:inlineXML", _N):
-        content = _inline_content(inline)
-        if content:
-            return content
-    for inline in element.iterfind("n:contentSet/n:inlineData", _N):
-        kind = inline.get("contenttype") or "text/plain"
-        text = "".join(inline.itertext())
-        if "html" in kind:
-            return text
-        if text.strip():
-            return text_to_html(text)
-    return ""
-
-
-def _inline_content(inline: etree._Element) -> str:
-    """The inner HTML of an inlineXML's XHTML body or NITF body.content."""
-    for tag in (f"{{{XHTML}}}body", f"{{{NITF}}}body.content"):
-        found = inline.find(f".//{tag}")
-        if found is not None:
-            return _inner_html(found)
-    children = [child for child in inline if isinstance(child.tag, str)]
-    if children:
-        return _inner_html(inline)
-    return ""
-
-
-def _inner_html(element: etree._Element) -> str:
-    """An element's content as namespace-free HTML text."""
-    clone = copy.deepcopy(element)
-    for node in clone.iter():
-        if isinstance(node.tag, str):
-            node.tag = etree.QName(node).localname
-    etree.cleanup_namespaces(clone)
-    parts = [clone.text or ""]
-    for child in clone:
-        parts.append(etree.tostring(child, encoding="unicode", with_tail=True))
-    return "".join(parts).strip()
-
-
-def _nitf_byline(element: etree._Element) -> str:
-    """The byline in a NITF body.head, without its title part."""
-    byline = element.find(f".//{{{NITF}}}byline")
-    if byline is None:
-        return ""
-    text = byline.text or ""
-    return collapse(text).rstrip(" ,")
-
-
 EXTRA_CHARS = 2000
 
 
@@ -415,7 +361,7 @@ def _read_item(
                 break
         by = _text(_child(meta, "by"))
         creators = [_name(c, language) for c in meta.iterfind("n:creator", _N)]
-        byline = by or ", ".join(c for c in creators if c) or _nitf_byline(element)
+        byline = by or ", ".join(c for c in creators if c) or nitf_byline(element)
         urgency_element = _child(meta, "urgency")
         if urgency_element is not None:
             try:
@@ -457,7 +403,7 @@ def _read_item(
             if slugline:
                 keywords = [slugline]
 
-    body_html = _body(element)
+    body_html = item_body(element)
     if is_picture:
         standfirst = standfirst or summary
     elif not standfirst:

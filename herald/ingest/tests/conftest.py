@@ -1,30 +1,11 @@
-"""Fixtures for ingest tests: a source with defaults, and a parsed-item factory."""
-
-from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+"""Fixtures for ingest tests: sources with defaults, and a parsed-item builder."""
 
 import pytest
 
 from herald.editions.models import Edition
 from herald.ingest.models import Source
-from herald.ingest.sources.items import ParsedItem
+from herald.ingest.tests.factories import ItemFactory, make_item, make_source
 from herald.stories.models import Section, Tag
-
-ItemFactory = Callable[..., ParsedItem]
-
-
-def make_source(slug: str, **fields: Any) -> Source:
-    defaults: dict[str, Any] = {
-        "name": slug.replace("-", " ").title(),
-        "format": "rss",
-        "drop_folder": "/nonexistent",
-        "agency": "Meridian Press Agency",
-        "credit_format": "(MPA/{photographer})",
-        "auto_publish": True,
-    }
-    defaults.update(fields)
-    return Source.objects.create(slug=slug, **defaults)
 
 
 @pytest.fixture
@@ -46,27 +27,6 @@ def other_source(japan: Edition, section: Section) -> Source:
     return source
 
 
-BODY = (
-    "<p>A magnitude 6.8 earthquake struck off the coast of Aomori prefecture on "
-    "Tuesday morning, the Japan Meteorological Agency said.</p><p>A tsunami "
-    "advisory was issued for the Pacific coast of Aomori and Iwate, and bullet "
-    "train services were halted while tracks were inspected.</p>"
-)
-
-
-@pytest.fixture
-def make_item() -> ItemFactory:
-    def factory(guid: str = "urn:mpa:1", **fields: Any) -> ParsedItem:
-        defaults: dict[str, Any] = {
-            "headline": "Magnitude 6.8 earthquake strikes off northern Japan",
-            "body_html": BODY,
-            "raw": f"<item><guid>{guid}</guid></item>",
-            "dateline_city": "Tokyo",
-            "dateline_country": "Japan",
-            "first_created": datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
-            "updated_at": datetime(2026, 3, 3, 1, 30, tzinfo=UTC),
-        }
-        defaults.update(fields)
-        return ParsedItem(guid=guid, **defaults)
-
-    return factory
+@pytest.fixture(name="make_item")
+def make_item_fixture() -> ItemFactory:
+    return make_item

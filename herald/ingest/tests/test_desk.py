@@ -8,10 +8,10 @@ from django.urls import reverse
 
 from herald.accounts.models import User
 from herald.editions.models import Edition
-from herald.ingest.actions import Context, ingest_item
-from herald.ingest.admin import word_diff
+from herald.ingest.admin.clusters import word_diff
 from herald.ingest.models import Cluster, ItemState, RoutingRule, Source, WireItem
-from herald.ingest.tests.conftest import ItemFactory
+from herald.ingest.storing import Context, ingest_item
+from herald.ingest.tests.factories import ItemFactory
 from herald.stories.models import Section, Story
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +75,7 @@ def test_source_page_shows_health_and_the_last_error(
 ) -> None:
     from django.utils import timezone
 
-    from herald.ingest.actions import store
+    from herald.ingest.polling import store
 
     store(wire_source, "HTTP 503 from the feed server", started=timezone.now())
     page = client_for(admin_user).get(

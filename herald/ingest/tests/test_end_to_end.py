@@ -14,13 +14,13 @@ from django.db import connection
 
 from herald.core.tests.httpserver import Route, guard_connections, serve
 from herald.editions.models import Edition
-from herald.ingest.actions import poll_sources
 from herald.ingest.models import FetchLog, ItemState, Outcome, Source, WireItem
-from herald.ingest.tests.conftest import make_source
+from herald.ingest.polling import poll_sources
+from herald.ingest.tests.factories import make_source
 from herald.stories.models import Section, Story
 
 ROOT = Path(__file__).resolve().parents[3]
-DEMO = ROOT / "herald" / "ingest" / "demo_feeds"
+DEMO = ROOT / "herald" / "demo" / "feeds"
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Loopback wire</title>
@@ -46,7 +46,7 @@ XXE = b"""<?xml version="1.0"?>
 <rss version="2.0"><channel><item><title>&x;</title><guid>x</guid></item>
 </channel></rss>"""
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.loopback, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)

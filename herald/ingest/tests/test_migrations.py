@@ -7,7 +7,7 @@ from django.db import connection
 
 from herald.core.tests.migrations import migrate, migrated_back, table_constraints
 from herald.ingest.models import LSHBand, Source, WireItem
-from herald.ingest.tests.conftest import make_source
+from herald.ingest.tests.factories import make_source
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

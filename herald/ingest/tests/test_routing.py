@@ -3,10 +3,10 @@
 import pytest
 
 from herald.editions.models import Edition
-from herald.ingest.actions import Context, ingest_item
 from herald.ingest.models import RoutingRule, RuleAction, Source, WireItem
 from herald.ingest.sources.items import Subject
-from herald.ingest.tests.conftest import ItemFactory, make_source
+from herald.ingest.storing import Context, ingest_item
+from herald.ingest.tests.factories import ItemFactory, make_source
 from herald.stories.models import Place, Section, Story
 from herald.stories.workflow import Status
 

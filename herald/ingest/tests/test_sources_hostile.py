@@ -1,10 +1,8 @@
 """Hostile and broken documents: each is refused with a clear ParseError, or read
-safely with warnings; nothing is fetched, nothing crashes."""
+safely; nothing is fetched, nothing crashes, whatever the bytes."""
 
 import json
 import socket
-import time
-from datetime import UTC, datetime
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -13,11 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from herald.ingest.sources import FORMATS, ParseError, parse
-from herald.ingest.sources.common import MAX_ITEM_CHARS
+from herald.ingest.tests.factories import NAR, rss
 
-NAR = "http://iptc.org/std/nar/2006-10-01/"
 XML_FORMATS = ("rss", "atom", "newsml-g2")
-DATE = "Tue, 10 Jun 2025 10:00:00 +0200"
+
 
 BILLION_LAUGHS = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [
@@ -33,16 +30,6 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 ]>
 <rss version="2.0"><channel><title>&lol9;</title>
 <item><title>&lol9;</title><guid>1</guid></item></channel></rss>"""
-
-
-def rss(items: str, *, encoding: str = "utf-8", declaration: bool = True) -> str:
-    """A minimal RSS 2.0 document (as text) around `items`."""
-    head = f'<?xml version="1.0" encoding="{encoding}"?>' if declaration else ""
-    return (
-        f'{head}<rss version="2.0"><channel><title>T</title>'
-        "<link>https://t.example/</link><description>D</description>"
-        f"{items}</channel></rss>"
-    )
 
 
 def external_entity(root: str, target: str) -> bytes:
@@ -127,253 +114,6 @@ def test_a_path_or_url_as_data_is_never_opened(fmt: str, tmp_path: Path) -> None
             parse(fmt, data)
 
 
-def test_wrong_declared_encoding_is_read_with_a_warning() -> None:
-    # Declared UTF-8, written in Windows-1252.
-    document = rss("<item><title>Café “quoted”</title><guid>1</guid></item>")
-    feed = parse("rss", document.encode("windows-1252"))
-    assert feed.items[0].headline == "Café “quoted”"
-    assert any("not valid utf-8; read it as windows-1252" in w for w in feed.warnings)
-
-
-def test_unknown_declared_encoding_falls_back_to_utf8() -> None:
-    document = rss(
-        "<item><title>Zürich</title><guid>1</guid></item>", encoding="x-nope"
-    )
-    feed = parse("rss", document.encode("utf-8"))
-    assert feed.items[0].headline == "Zürich"
-    assert any("unknown encoding 'x-nope'" in w for w in feed.warnings)
-
-
-@pytest.mark.parametrize(
-    ("encoding", "title"),
-    [
-        ("windows-1252", "Café “quoted” – 5 €"),
-        ("Shift_JIS", "東京で地震、被害なし"),
-        ("ISO-8859-1", "Señor Müller"),
-    ],
-)
-def test_declared_legacy_encodings_are_honoured(encoding: str, title: str) -> None:
-    body = f"<p>{title}</p>"
-    document = rss(
-        f"<item><title>{title}</title><guid>1</guid><pubDate>{DATE}</pubDate>"
-        f"<description><![CDATA[{body}]]></description></item>",
-        encoding=encoding,
-    )
-    feed = parse("rss", document.encode(encoding))
-    assert feed.warnings == ()
-    (item,) = feed.items
-    assert item.headline == title
-    assert item.body_html == body
-
-
-@pytest.mark.parametrize("encoding", ["utf-16", "utf-8-sig"])
-def test_byte_order_marks_are_honoured(encoding: str) -> None:
-    document = rss(
-        "<item><title>日本語 BOM</title><guid>1</guid></item>", encoding="utf-8"
-    )
-    feed = parse("rss", document.encode(encoding))
-    assert feed.items[0].headline == "日本語 BOM"
-
-
-def test_html_and_script_in_titles_become_plain_text() -> None:
-    document = rss(
-        "<item><guid>1</guid>"
-        "<title>&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;Bold&lt;/b&gt; "
-        "&amp;amp; &lt;img src=x onerror=alert(2)&gt;news</title>"
-        "<description>&lt;p onclick='x()'&gt;Hi&lt;/p&gt;&lt;script&gt;evil()"
-        "&lt;/script&gt;&lt;iframe src='https://evil.example'&gt;&lt;/iframe&gt;"
-        "&lt;a href='javascript:alert(3)'&gt;x&lt;/a&gt;</description></item>"
-    )
-    (item,) = parse("rss", document.encode()).items
-    assert item.headline == "Bold & news"
-    assert item.body_html == '<p>Hi</p><a rel="noopener noreferrer nofollow">x</a>'
-
-
-@pytest.mark.parametrize("fmt", ["rss", "atom"])
-def test_javascript_and_data_links_are_dropped(fmt: str) -> None:
-    if fmt == "rss":
-        document = rss(
-            "<item><guid>1</guid><title>T</title><link>javascript:alert(1)</link>"
-            '<enclosure url="data:image/png;base64,AAAA" type="image/png"/></item>'
-        )
-    else:
-        document = (
-            '<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><id>f</id>'
-            "<updated>2025-01-01T00:00:00Z</updated><entry><id>1</id><title>T</title>"
-            '<updated>2025-01-01T00:00:00Z</updated><link href="javascript:alert(1)"/>'
-            '<link rel="enclosure" type="image/jpeg" href="javascript:alert(2)"/>'
-            "</entry></feed>"
-        )
-    (item,) = parse(fmt, document.encode()).items
-    assert item.link == ""
-    assert item.images == ()
-
-
-@pytest.mark.parametrize(
-    ("date", "expected"),
-    [
-        ("Tue, 10 Jun 2025 10:00:00 +0200", datetime(2025, 6, 10, 8, 0, tzinfo=UTC)),
-        ("2025-06-10T10:00:00+02:00", datetime(2025, 6, 10, 8, 0, tzinfo=UTC)),
-        ("2025-06-10T10:00:00-05:00", datetime(2025, 6, 10, 15, 0, tzinfo=UTC)),
-        ("2025-06-10T10:00:00Z", datetime(2025, 6, 10, 10, 0, tzinfo=UTC)),
-        ("Tue, 10 Jun 2025 10:00:00 GMT", datetime(2025, 6, 10, 10, 0, tzinfo=UTC)),
-    ],
-)
-def test_rss_dates_keep_their_offsets(date: str, expected: datetime) -> None:
-    document = rss(
-        f"<item><guid>1</guid><title>T</title><pubDate>{date}</pubDate></item>"
-    )
-    feed = parse("rss", document.encode())
-    assert feed.items[0].updated_at == expected
-    assert feed.warnings == ()
-
-
-@pytest.mark.parametrize(
-    ("date", "expected"),
-    [
-        ("2025-06-10T10:00:00+02:00", datetime(2025, 6, 10, 8, 0, tzinfo=UTC)),
-        ("2025-06-10T10:00:00-05:00", datetime(2025, 6, 10, 15, 0, tzinfo=UTC)),
-        ("2025-06-10T10:00:00Z", datetime(2025, 6, 10, 10, 0, tzinfo=UTC)),
-    ],
-)
-def test_newsml_and_ninjs_dates_keep_their_offsets(
-    date: str, expected: datetime
-) -> None:
-    newsml = (
-        f'<newsItem xmlns="{NAR}" guid="g" version="2"><itemMeta>'
-        f"<versionCreated>{date}</versionCreated><embargoed>{date}</embargoed>"
-        "</itemMeta><contentMeta><headline>H</headline></contentMeta></newsItem>"
-    )
-    (item,) = parse("newsml-g2", newsml.encode()).items
-    assert item.updated_at == expected and item.embargo_until == expected
-    ninjs = {"uri": "u", "headline": "H", "versioncreated": date, "embargoed": date}
-    (item,) = parse("ninjs", json.dumps(ninjs).encode()).items
-    assert item.updated_at == expected and item.embargo_until == expected
-
-
-@pytest.mark.parametrize("fmt", ["rss", "newsml-g2", "ninjs"])
-def test_missing_and_invalid_dates_are_none_with_a_warning(fmt: str) -> None:
-    if fmt == "rss":
-        data = rss(
-            "<item><guid>1</guid><title>A</title></item>"
-            "<item><guid>2</guid><title>B</title><pubDate>someday</pubDate></item>"
-        ).encode()
-    elif fmt == "newsml-g2":
-        data = (
-            f'<newsMessage xmlns="{NAR}"><itemSet>'
-            '<newsItem guid="1"><contentMeta><headline>A</headline></contentMeta>'
-            '</newsItem><newsItem guid="2"><itemMeta><versionCreated>someday'
-            "</versionCreated></itemMeta><contentMeta><headline>B</headline>"
-            "</contentMeta></newsItem></itemSet></newsMessage>"
-        ).encode()
-    else:
-        data = json.dumps(
-            [
-                {"uri": "1", "headline": "A"},
-                {"uri": "2", "headline": "B", "versioncreated": "someday"},
-            ]
-        ).encode()
-    feed = parse(fmt, data)
-    assert [item.updated_at for item in feed.items] == [None, None]
-    assert len(feed.warnings) == 2
-    assert "item 1 ('1'): no" in feed.warnings[0]
-    assert "item 2 ('2'): unreadable" in feed.warnings[1]
-    assert "someday" in feed.warnings[1]
-
-
-@pytest.mark.parametrize("fmt", FORMATS)
-def test_a_guid_used_twice_in_one_document_keeps_the_first(fmt: str) -> None:
-    if fmt == "rss":
-        data = rss(
-            "<item><guid>dup</guid><title>First</title></item>"
-            "<item><guid>other</guid><title>Other</title></item>"
-            "<item><guid>dup</guid><title>Impostor</title></item>"
-        ).encode()
-    elif fmt == "atom":
-        data = (
-            '<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><id>f</id>'
-            "<updated>2025-01-01T00:00:00Z</updated>"
-            + "".join(
-                f"<entry><id>{guid}</id><title>{title}</title>"
-                "<updated>2025-01-01T00:00:00Z</updated></entry>"
-                for guid, title in (
-                    ("dup", "First"),
-                    ("other", "Other"),
-                    ("dup", "Impostor"),
-                )
-            )
-            + "</feed>"
-        ).encode()
-    elif fmt == "newsml-g2":
-        data = (
-            f'<newsMessage xmlns="{NAR}"><itemSet>'
-            + "".join(
-                f'<newsItem guid="{guid}" version="1"><itemMeta><versionCreated>'
-                "2025-01-01T00:00:00Z</versionCreated></itemMeta><contentMeta>"
-                f"<headline>{title}</headline></contentMeta></newsItem>"
-                for guid, title in (
-                    ("dup", "First"),
-                    ("other", "Other"),
-                    ("dup", "Impostor"),
-                )
-            )
-            + "</itemSet></newsMessage>"
-        ).encode()
-    else:
-        data = json.dumps(
-            [
-                {
-                    "uri": guid,
-                    "headline": title,
-                    "versioncreated": "2025-01-01T00:00:00Z",
-                }
-                for guid, title in (
-                    ("dup", "First"),
-                    ("other", "Other"),
-                    ("dup", "Impostor"),
-                )
-            ]
-        ).encode()
-    feed = parse(fmt, data)
-    assert [item.headline for item in feed.items] == ["First", "Other"]
-    assert any(
-        "item 3: guid 'dup' repeats an earlier item in this document; kept the first"
-        in w
-        for w in feed.warnings
-    )
-
-
-def test_an_oversized_item_is_skipped_and_the_rest_kept() -> None:
-    big = "x" * (MAX_ITEM_CHARS + 1)
-    document = rss(
-        f"<item><guid>big</guid><title>Big</title><description>{big}</description></item>"
-        "<item><guid>small</guid><title>Small</title></item>"
-    )
-    feed = parse("rss", document.encode())
-    assert [item.guid for item in feed.items] == ["small"]
-    assert any(
-        "item 1 ('big') skipped" in w and "over the limit" in w for w in feed.warnings
-    )
-
-
-def test_ten_thousand_item_feeds_parse_whole() -> None:
-    items = "".join(
-        f"<item><guid>g{i}</guid><title>Item {i}</title>"
-        f"<pubDate>Tue, 10 Jun 2025 10:00:00 +0200</pubDate>"
-        f"<description>TOKYO (Reuters) - Story {i}.</description></item>"
-        for i in range(10_000)
-    )
-    started = time.perf_counter()
-    feed = parse("rss", rss(items).encode())
-    elapsed = time.perf_counter() - started
-    assert len(feed.items) == 10_000
-    assert feed.items[-1].guid == "g9999" and feed.items[-1].dateline_city == "Tokyo"
-    # Not a timed assertion (bench/ingest.py measures speed); this only reports.
-    print(f"10,000 RSS items parsed in {elapsed:.1f}s")
-    ninjs = [{"uri": f"u{i}", "headline": f"H {i}"} for i in range(10_000)]
-    assert len(parse("ninjs", json.dumps(ninjs).encode()).items) == 10_000
-
-
 def test_parsing_opens_no_connection_whatever_the_document_points_at(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -425,29 +165,6 @@ def test_deeply_nested_xml_is_refused(fmt: str) -> None:
     document = rss(f"<item><title>T</title><guid>1</guid>{nested}</item>")
     with pytest.raises(ParseError, match="XML nested more than 256 levels deep"):
         parse(fmt, document.encode())
-
-
-@pytest.mark.parametrize(
-    "date", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-05:00", "2025-13-45"]
-)
-def test_dates_off_the_calendar_are_none_with_a_warning(date: str) -> None:
-    ninjs = {"uri": "u", "headline": "H", "versioncreated": date}
-    feed = parse("ninjs", json.dumps(ninjs).encode())
-    assert feed.items[0].updated_at is None
-    assert any("unreadable versioncreated" in w for w in feed.warnings)
-    atom = (
-        '<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title><id>f</id>'
-        f"<entry><id>1</id><title>T</title><updated>{date}</updated></entry></feed>"
-    )
-    feed = parse("atom", atom.encode())
-    assert feed.items[0].updated_at is None
-
-
-def test_a_number_too_long_for_python_costs_its_field_not_the_document() -> None:
-    data = b'{"uri": "u", "headline": "H", "urgency": ' + b"9" * 5000 + b"}"
-    feed = parse("ninjs", data)
-    assert feed.items[0].urgency is None
-    assert any("urgency ignored" in w for w in feed.warnings)
 
 
 @settings(max_examples=150, deadline=None)
@@ -506,32 +223,3 @@ def test_arbitrary_field_values_never_crash_any_format(
         for item in feed.items:
             assert item.guid and item.headline
             assert item.updated_at is None or item.updated_at.tzinfo is not None
-
-
-def test_over_long_guids_are_skipped_and_over_long_links_dropped() -> None:
-    long_link = "https://t.example/" + "a" * 1000
-    document = rss(
-        f"<item><guid>{'g' * 501}</guid><title>Long guid</title></item>"
-        f"<item><guid>ok</guid><title>Long link</title><link>{long_link}</link></item>"
-    )
-    feed = parse("rss", document.encode())
-    (item,) = feed.items
-    assert item.guid == "ok" and item.link == ""
-    assert any("guid is 501 characters long" in w for w in feed.warnings)
-
-
-def test_a_first_paragraph_holding_only_the_dateline_goes_with_it() -> None:
-    document = rss(
-        "<item><guid>1</guid><title>T</title><description>&lt;p&gt;HANOI (AFP) -"
-        "&lt;/p&gt;&lt;p&gt;The text.&lt;/p&gt;</description></item>"
-    )
-    (item,) = parse("rss", document.encode()).items
-    assert item.dateline_city == "Hanoi"
-    assert item.body_html == "<p>The text.</p>"
-
-
-def test_control_characters_xml_forbids_are_removed_with_a_warning() -> None:
-    document = rss("<item><guid>1</guid><title>Form\x0cfeed\x00 title</title></item>")
-    feed = parse("rss", document.encode())
-    assert feed.items[0].headline == "Formfeed title"
-    assert any("removed 2 control characters" in w for w in feed.warnings)

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from herald.ingest.sources import ParseError, PubStatus, Subject, parse
 
-SAMPLES = settings.BASE_DIR.parent / "shared" / "samples" / "newsml-g2"
+SAMPLES = settings.BASE_DIR / "tests" / "data" / "newsml-g2"
 NAR = "http://iptc.org/std/nar/2006-10-01/"
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 
 from herald.ingest.sources import ParseError, PubStatus, Subject, parse
 
-SAMPLES = settings.BASE_DIR.parent / "shared" / "samples" / "ninjs"
+SAMPLES = settings.BASE_DIR / "tests" / "data" / "ninjs"
 LEAD = "The trial of the captain of the shipwrecked Costa Concordia cruise liner"
 
 

@@ -9,11 +9,11 @@ from django_tasks_db.models import DBTaskResult
 
 from herald.discovery.models import SearchEntry
 from herald.discovery.tasks import compute_related, update_search_index
-from herald.ingest import actions
-from herald.ingest.actions import Fetched, store
+from herald.ingest import storing
 from herald.ingest.models import Source, WireItem
+from herald.ingest.polling import Fetched, store
 from herald.ingest.sources.items import ParsedFeed
-from herald.ingest.tests.conftest import ItemFactory
+from herald.ingest.tests.factories import ItemFactory
 from herald.stories import actions as story_actions
 from herald.stories.models import Story
 from herald.stories.signals import announce, batched_story_changes, story_changed
@@ -122,7 +122,7 @@ def test_a_rolled_back_item_is_not_announced_and_the_rest_are(
             raise RuntimeError("power cut")
         return real(**kwargs)
 
-    monkeypatch.setattr(actions.story_actions, "create_wire_story", crash_on_second)
+    monkeypatch.setattr(storing.story_actions, "create_wire_story", crash_on_second)
     with pytest.raises(RuntimeError):
         store(wire_source, Fetched(feeds=[("f", _feed(make_item))]), started=_now())
     story = Story.objects.get()

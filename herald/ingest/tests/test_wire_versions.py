@@ -5,9 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from django.core.exceptions import ValidationError
 
-from herald.ingest.actions import Context, ingest_item
 from herald.ingest.models import Source
-from herald.ingest.tests.conftest import ItemFactory
+from herald.ingest.storing import Context, ingest_item
+from herald.ingest.tests.factories import ItemFactory
 from herald.stories import actions as story_actions
 from herald.stories.models import Revision, Story, StoryEvent
 from herald.stories.workflow import Status

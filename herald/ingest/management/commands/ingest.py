@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import close_old_connections
 from django.utils import timezone
 
-from herald.ingest.actions import PollSummary, poll_sources
 from herald.ingest.models import Cluster, Source
+from herald.ingest.polling import PollSummary, poll_sources
 
 logger = logging.getLogger(__name__)
 
