@@ -142,14 +142,14 @@ def per_minute(messages: int, seconds: float) -> float:
 PROFILE_PARTS = [
     ("send_one (everything per message)", "sending.py", "send_one"),
     ("render (default_render)", "sending.py", "default_render"),
-    ("  shared blocks (templates, per section set)", "", "_shared_blocks"),
+    ("  shared blocks (templates, per section set)", "", "shared_blocks"),
     ("  the subscription's sections (a query)", "", "_section_key"),
     ("  unsubscribe/preferences links (tokens)", "tokens.py", "unsubscribe_url"),
     ("  message to bytes", "", "as_bytes"),
     ("SMTP (transport.send)", "transport.py", "send"),
     ("database UPDATEs (QuerySet.update)", "query.py", "update"),
-    ("claim a batch", "sending.py", "claim"),
-    ("create delivery rows (ensure_deliveries)", "sending.py", "ensure_deliveries"),
+    ("claim a batch", "leases.py", "claim"),
+    ("create delivery rows (ensure_deliveries)", "leases.py", "ensure_deliveries"),
 ]
 
 

@@ -9,9 +9,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from herald.accounts.models import Role
 from herald.core.desk import RoleAdmin
-from herald.newsletter import sending
+from herald.core.roles import Role
+from herald.newsletter import reconciliation, sending
 from herald.newsletter.models import (
     OPEN_DELIVERY_STATES,
     Delivery,
@@ -91,7 +91,7 @@ class IssueAdmin(RoleAdmin):
         from herald.newsletter.tasks import send_issue_task
 
         for issue in queryset:
-            n = sending.resend_unknown(issue)
+            n = reconciliation.resend_unknown(issue)
             if n:
                 send_issue_task.enqueue(issue_id=issue.pk)
             self.message_user(request, f"{issue}: {n} deliveries queued again.")
@@ -103,7 +103,7 @@ class IssueAdmin(RoleAdmin):
         self, request: HttpRequest, queryset: QuerySet[Issue]
     ) -> None:
         for issue in queryset:
-            result = sending.reconcile_unknown(issue, lambda message_id: True)
+            result = reconciliation.reconcile_unknown(issue, lambda message_id: True)
             self.message_user(
                 request,
                 f"{issue}: {result['sent']} deliveries marked sent.",

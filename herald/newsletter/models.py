@@ -4,6 +4,8 @@ and one delivery row per (issue, subscriber)."""
 from django.db import models
 from django.utils import timezone
 
+from herald.newsletter.querysets import DeliveryQuerySet, SubscriptionQuerySet
+
 
 class Subscriber(models.Model):
     """One email address. Its subscriptions are per edition."""
@@ -51,6 +53,8 @@ class Subscription(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = SubscriptionQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -164,7 +168,9 @@ class Delivery(models.Model):
     sending_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
-    # Not a column: the subscription's chosen section ids when sending.claim loaded
+    objects = DeliveryQuerySet.as_manager()
+
+    # Not a column: the subscription's chosen section ids when leases.claim loaded
     # them for its whole batch at once; None when not loaded.
     chosen_sections: frozenset[int] | None = None
 

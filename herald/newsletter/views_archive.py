@@ -17,7 +17,7 @@ from herald.edge.caching import public_page
 from herald.editions.models import Edition
 from herald.newsletter.building import date_in_words
 from herald.newsletter.models import Issue, IssueStatus
-from herald.newsletter.rendering import archive_issue_path, issue_contents
+from herald.newsletter.rendering.contents import archive_issue_path, issue_contents
 from herald.stories.models import Section
 
 

@@ -14,7 +14,8 @@ from django.http import (
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from herald.newsletter.bounces import MalformedReport, events_json, process_report
+from herald.newsletter.bounce_reports import MalformedReport
+from herald.newsletter.bounces import events_json, process_report
 
 MAX_REPORT_BYTES = 1024 * 1024
 CONTENT_TYPES = frozenset({"message/rfc822", "multipart/report"})

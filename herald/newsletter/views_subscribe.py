@@ -21,9 +21,8 @@ from herald.core import ratelimit
 from herald.edge.caching import public_page
 from herald.editions.links import edition_origin
 from herald.editions.models import Edition
-from herald.newsletter.forms import PreferencesForm, SubscribeForm
-from herald.newsletter.models import Subscription, SubscriptionStatus
-from herald.newsletter.subscriptions import (
+from herald.newsletter import limits
+from herald.newsletter.actions import (
     ConfirmRefused,
     Via,
     confirm,
@@ -31,6 +30,8 @@ from herald.newsletter.subscriptions import (
     subscribe,
     unsubscribe,
 )
+from herald.newsletter.forms import PreferencesForm, SubscribeForm
+from herald.newsletter.models import Subscription, SubscriptionStatus
 from herald.newsletter.tokens import (
     BadToken,
     manage_token,
@@ -89,7 +90,7 @@ def subscribe_page(request: HttpRequest) -> HttpResponse:
             {"form": SubscribeForm(), "sections": sections},
         )
     client = ratelimit.client_key(request.META.get("REMOTE_ADDR", ""))
-    verdict = ratelimit.hit(ratelimit.SIGNUPS_PER_IP, client)
+    verdict = ratelimit.hit(limits.SIGNUPS_PER_IP, client)
     if not verdict.allowed:
         logger.warning(
             "Newsletter sign-ups over the per-client limit.",

@@ -10,9 +10,10 @@ from django.db.models import Prefetch
 from django.urls import reverse
 
 from herald.core.timefmt import format_local
-from herald.editions.links import edition_origin, story_url
+from herald.editions.links import edition_origin
 from herald.editions.models import Edition
 from herald.newsletter.models import Issue
+from herald.stories.links import story_url
 from herald.stories.models import LocalVersion, Provenance, Section, Story
 
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from conftest import StoryFactory, make_edition
 from herald.editions.middleware import forget_hosts
 from herald.editions.models import Edition
+from herald.editions.tests.factories import make_edition
 from herald.newsletter import building
 from herald.newsletter.building import (
     build_issue,
@@ -22,6 +22,7 @@ from herald.newsletter.building import (
 )
 from herald.newsletter.models import Issue, IssueStatus
 from herald.stories.models import LocalVersion, Provenance, Section, Story
+from herald.stories.tests.factories import StoryFactory
 from herald.stories.workflow import Status
 
 pytestmark = pytest.mark.django_db

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
@@ -25,24 +25,22 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from conftest import StoryFactory
 from herald.editions.models import Edition
-from herald.newsletter import sending
+from herald.newsletter import leases, reconciliation, sending
 from herald.newsletter.models import (
     OPEN_DELIVERY_STATES,
     Delivery,
     DeliveryStatus,
     Issue,
     Subscriber,
-    Subscription,
-    SubscriptionStatus,
     Suppression,
 )
-from herald.stories.models import Section
+from herald.newsletter.tests.factories import issue_with_subscribers
+from herald.newsletter.tests.sink import ROOT, SinkProcess
+from herald.stories.tests.factories import StoryFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.loopback, pytest.mark.django_db(transaction=True)]
 
-ROOT = Path(__file__).resolve().parents[3]
 SUBSCRIBERS = int(os.environ.get("HERALD_FAULT_SUBSCRIBERS", "10000"))
 KILLS = int(os.environ.get("HERALD_FAULT_KILLS", "20"))
 SEED = int(os.environ.get("HERALD_FAULT_SEED", "20261126"))
@@ -72,59 +70,6 @@ def _database_url() -> str:
         port = f":{db['PORT']}" if db.get("PORT") else ""
         return f"postgres://{auth}{db.get('HOST') or '127.0.0.1'}{port}/{db['NAME']}"
     raise AssertionError(f"no URL for a {connection.vendor} test database")
-
-
-@dataclass
-class SinkProcess:
-    """sink_process.py: an SMTP server that fsyncs each accepted Message-ID."""
-
-    record: Path
-    port: int = 0
-    proc: subprocess.Popen[str] | None = None
-
-    def start(self) -> int:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "herald.newsletter.tests.sink_process",
-                "--port",
-                str(self.port),
-                "--record",
-                str(self.record),
-            ],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        assert line.startswith("READY "), f"the sink did not start: {line!r}"
-        self.port = int(line.split()[1])
-        return self.port
-
-    def stop(self) -> None:
-        """Go down like a server for maintenance: stop listening, 421, exit."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-    def kill(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(timeout=10)
-        self.proc = None
-
-    def accepted(self) -> list[tuple[str, str]]:
-        """(Message-ID, recipient) for every message the server accepted."""
-        if not self.record.exists():
-            return []
-        lines = self.record.read_text().splitlines()
-        return [(mid, rcpt) for mid, _, rcpt in (x.partition("\t") for x in lines)]
-
-    def accepted_ids(self) -> set[str]:
-        return {mid for mid, _ in self.accepted()}
 
 
 @pytest.fixture
@@ -233,49 +178,6 @@ def workers(tmp_path: Path, sink: SinkProcess) -> Iterator[Workers]:
 # --- Data -------------------------------------------------------------------------
 
 
-def _issue(edition: Edition, make_story: StoryFactory, subscribers: int) -> Issue:
-    """A real issue (stories in two sections) and `subscribers` confirmed readers:
-    a third want only World, a third only Business, a third every section."""
-    world = Section.objects.get(slug="world")
-    business = Section.objects.create(name="Business", slug="business")
-    top = [make_story(headline=f"Top story {n}") for n in range(3)]
-    by_section = {
-        section: [
-            make_story(headline=f"{section.name} story {n}", primary_section=section)
-            for n in range(4)
-        ]
-        for section in (world, business)
-    }
-    people = Subscriber.objects.bulk_create(
-        Subscriber(email=f"reader{n}@example.org") for n in range(subscribers)
-    )
-    subscriptions = Subscription.objects.bulk_create(
-        Subscription(
-            subscriber=person,
-            edition=edition,
-            status=SubscriptionStatus.CONFIRMED,
-            confirmed_at=timezone.now(),
-        )
-        for person in people
-    )
-    through = Subscription.sections.through
-    through.objects.bulk_create(
-        through(subscription_id=sub.pk, section_id=(world, business)[n % 3].pk)
-        for n, sub in enumerate(subscriptions)
-        if n % 3 < 2
-    )
-    return Issue.objects.create(
-        edition=edition,
-        local_date=date(2026, 11, 26),
-        subject="Japan Herald daily: Thursday 26 November 2026",
-        contents={
-            "top": [s.pk for s in top],
-            "sections": {str(k.pk): [s.pk for s in v] for k, v in by_section.items()},
-            "releases": [],
-        },
-    )
-
-
 def _statuses(issue: Issue) -> Counter[str]:
     return Counter(sending.counts(issue))
 
@@ -296,11 +198,12 @@ class Kill:
     on_server: list[str]  # of those, the ones the server had already accepted
 
 
+@pytest.mark.slow
 def test_a_worker_killed_twenty_times_still_sends_each_subscriber_one_message(
     japan: Edition, make_story: StoryFactory, sink: SinkProcess, workers: Workers
 ) -> None:
     started = time.monotonic()
-    issue = _issue(japan, make_story, SUBSCRIBERS)
+    issue = issue_with_subscribers(japan, make_story, SUBSCRIBERS)
     workers.issue = issue
     rng = random.Random(SEED)
     kills: list[Kill] = []
@@ -334,7 +237,7 @@ def test_a_worker_killed_twenty_times_still_sends_each_subscriber_one_message(
                 issue=issue, status=DeliveryStatus.SENDING
             ).values_list("message_id", flat=True)
         )
-        expired = sending.expire_leases(issue, now=timezone.now() + timedelta(days=1))
+        expired = leases.expire_leases(issue, now=timezone.now() + timedelta(days=1))
         assert expired == len(left)
         time.sleep(0.1)  # a message fully handed over before the kill is recorded
         on_server = sink.accepted_ids()
@@ -343,7 +246,7 @@ def test_a_worker_killed_twenty_times_still_sends_each_subscriber_one_message(
     # A last run without a kill, then reconciliation from the server's record.
     workers.finish(workers.start(), timeout=600)
     on_server = sink.accepted_ids()
-    reconciled = sending.reconcile_unknown(issue, lambda mid: mid in on_server)
+    reconciled = reconciliation.reconcile_unknown(issue, lambda mid: mid in on_server)
     if reconciled["requeued"]:
         workers.finish(workers.start(), timeout=600)
 
@@ -416,11 +319,12 @@ def _duplicate_cause(mid: str, row: Delivery | None, kills: list[Kill]) -> str:
 # --- A mail server that refuses connections for a minute ------------------------------
 
 
+@pytest.mark.slow
 def test_a_minute_of_refused_connections_delays_mail_but_loses_and_bounces_none(
     japan: Edition, make_story: StoryFactory, sink: SinkProcess, workers: Workers
 ) -> None:
     count = min(SUBSCRIBERS, 2000)
-    issue = _issue(japan, make_story, count)
+    issue = issue_with_subscribers(japan, make_story, count)
     workers.issue = issue
     workers.extra = ["--backoff", "2"]  # retries after 2, 4, 8, 16, 32 s…
     worker = workers.start()

@@ -11,8 +11,9 @@ from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
+from herald.core.groupcommit import CommitFailed, Mark
 from herald.editions.models import Edition
-from herald.newsletter import sending
+from herald.newsletter import leases, reconciliation, recording, sending
 from herald.newsletter.models import (
     Delivery,
     DeliveryStatus,
@@ -26,7 +27,7 @@ from herald.newsletter.models import (
 from herald.newsletter.tests.sink import Sink, smtp_sink
 from herald.newsletter.transport import Outgoing, open_transport
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.loopback, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
@@ -65,9 +66,9 @@ def test_every_subscriber_gets_exactly_one_message(sink: Sink, japan: Edition) -
 
 def test_deliveries_are_unique_and_message_ids_fixed(japan: Edition) -> None:
     issue = _issue(japan, 5)
-    assert sending.ensure_deliveries(issue) == 5
+    assert leases.ensure_deliveries(issue) == 5
     first = dict(Delivery.objects.values_list("subscription_id", "message_id"))
-    assert sending.ensure_deliveries(issue) == 0
+    assert leases.ensure_deliveries(issue) == 0
     assert dict(Delivery.objects.values_list("subscription_id", "message_id")) == first
 
 
@@ -106,7 +107,7 @@ def test_unsubscribe_and_suppression_take_effect_within_a_send(
     sink: Sink, japan: Edition
 ) -> None:
     issue = _issue(japan, 4)
-    sending.ensure_deliveries(issue)
+    leases.ensure_deliveries(issue)
     Subscription.objects.filter(subscriber__email="reader1@example.org").update(
         status=SubscriptionStatus.UNSUBSCRIBED
     )
@@ -134,7 +135,9 @@ def test_a_server_that_never_answers_does_not_hang_the_worker(
     delivery = Delivery.objects.get()
     assert "no answer after the message" in delivery.last_error
     sink.hang_on_data = False
-    assert sending.reconcile_unknown(issue, lambda mid: mid in sink.message_ids()) == {
+    assert reconciliation.reconcile_unknown(
+        issue, lambda mid: mid in sink.message_ids()
+    ) == {
         "sent": 0,
         "requeued": 1,
         "undecided": 0,
@@ -157,7 +160,7 @@ def test_an_expired_sending_lease_goes_to_reconciliation_not_a_resend(
     sink: Sink, japan: Edition
 ) -> None:
     issue = _issue(japan, 3)
-    sending.ensure_deliveries(issue)
+    leases.ensure_deliveries(issue)
     crashed = Delivery.objects.order_by("pk").first()
     assert crashed is not None
     # A worker marked it sending, handed it to the server, and died before `sent`.
@@ -171,7 +174,9 @@ def test_an_expired_sending_lease_goes_to_reconciliation_not_a_resend(
     assert not report.finished
     assert crashed.message_id not in sink.message_ids()
     # The mail server's record says it never arrived: requeue and send once.
-    result = sending.reconcile_unknown(issue, lambda mid: mid in sink.message_ids())
+    result = reconciliation.reconcile_unknown(
+        issue, lambda mid: mid in sink.message_ids()
+    )
     assert result == {"sent": 0, "requeued": 1, "undecided": 0}
     report = sending.send_issue(issue)
     assert report.counts == {DeliveryStatus.SENT: 3} and report.finished
@@ -184,7 +189,7 @@ def test_two_workers_share_an_issue_without_duplicates(
     sink: Sink, japan: Edition
 ) -> None:
     issue = _issue(japan, 60)
-    sending.ensure_deliveries(issue)
+    leases.ensure_deliveries(issue)
     with override_settings(HERALD_NEWSLETTER_BATCH=7):
         threads = [
             threading.Thread(
@@ -224,21 +229,21 @@ def test_group_commit_commits_every_threads_changes_and_counts_each_row(
     japan: Edition,
 ) -> None:
     issue = _issue(japan, 120)
-    sending.ensure_deliveries(issue)
-    group = sending.GroupCommit()
+    leases.ensure_deliveries(issue)
+    group = recording.group_commit()
     results: dict[str, list[list[int]]] = {}
     errors: list[BaseException] = []
 
     def sender(worker: str) -> None:
         try:
-            claimed = sending.claim(issue, worker=worker, limit=20)
+            claimed = leases.claim(issue, worker=worker, limit=20)
             rowcounts = []
             for delivery in claimed:
-                mark = sending._sending_mark(delivery, worker)
+                mark = recording._sending_mark(delivery, worker)
                 rowcounts.append(group.commit([mark]))
-                rowcounts.append(group.commit([sending._sent_mark(delivery, "250")]))
+                rowcounts.append(group.commit([recording._sent_mark(delivery, "250")]))
             # Another worker's lease: its sending changes nothing.
-            other = sending._sending_mark(claimed[0], "someone-else")
+            other = recording._sending_mark(claimed[0], "someone-else")
             rowcounts.append(group.commit([other]))
             results[worker] = rowcounts
         except BaseException as exc:
@@ -260,15 +265,15 @@ def test_group_commit_commits_every_threads_changes_and_counts_each_row(
 
 def test_a_failed_group_commit_commits_none_of_its_changes(japan: Edition) -> None:
     issue = _issue(japan, 2)
-    sending.ensure_deliveries(issue)
-    first, second = sending.claim(issue, worker="w", limit=2)
-    group = sending.GroupCommit()
-    broken: sending.Mark = (sending.MARK_SENT, [None, None, "", second.pk])
-    with pytest.raises(sending.CommitFailed):
-        group.commit([sending._sending_mark(first, "w"), broken])
+    leases.ensure_deliveries(issue)
+    first, second = leases.claim(issue, worker="w", limit=2)
+    group = recording.group_commit()
+    broken: Mark = (recording.MARK_SENT, [None, None, "", second.pk])
+    with pytest.raises(CommitFailed):
+        group.commit([recording._sending_mark(first, "w"), broken])
     assert sending.counts(issue) == {DeliveryStatus.QUEUED: 2}
     # The connection is left usable, outside any transaction.
-    assert group.commit([sending._sending_mark(first, "w")]) == [1]
+    assert group.commit([recording._sending_mark(first, "w")]) == [1]
     assert Delivery.objects.get(pk=first.pk).status == DeliveryStatus.SENDING
 
 
@@ -276,10 +281,10 @@ def test_a_sent_mark_is_committed_with_the_next_sending_and_then_counted(
     japan: Edition,
 ) -> None:
     issue = _issue(japan, 3)
-    sending.ensure_deliveries(issue)
-    one, two, three = sending.claim(issue, worker="w", limit=3)
+    leases.ensure_deliveries(issue)
+    one, two, three = leases.claim(issue, worker="w", limit=3)
     counted = [0]
-    recorder = sending.Recorder(sending.GroupCommit(), "w", counted)
+    recorder = recording.Recorder(recording.group_commit(), "w", counted)
     assert recorder.sending(one)
     recorder.accepted(one, "250 ok")
     # Accepted, not yet committed as sent, so not counted.
@@ -293,4 +298,6 @@ def test_a_sent_mark_is_committed_with_the_next_sending_and_then_counted(
     assert counted == [2]
     assert sending.counts(issue) == {DeliveryStatus.SENT: 2, DeliveryStatus.QUEUED: 1}
     # A row leased to another worker is not marked.
-    assert not sending.Recorder(sending.GroupCommit(), "other", counted).sending(three)
+    assert not recording.Recorder(recording.group_commit(), "other", counted).sending(
+        three
+    )

@@ -9,13 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from herald.newsletter.bounces import (
-    BounceKind,
-    MalformedReport,
-    parse_report,
-    record_bounce,
-)
-from herald.newsletter.subscriptions import unsubscribe_by_mail
+from herald.newsletter.actions import unsubscribe_by_mail
+from herald.newsletter.bounce_reports import BounceKind, MalformedReport, parse_report
+from herald.newsletter.bounces import record_bounce
 
 logger = logging.getLogger(__name__)
 LOG_EVERY_SECONDS = 10.0

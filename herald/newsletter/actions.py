@@ -1,22 +1,21 @@
-"""Subscribing to an edition's daily email: sign up, confirm, change sections and
-leave, each one action, and the confirmation email that sign-up sends."""
+"""The verbs that change a reader's subscriptions: sign up, confirm, change
+sections and leave, each one action (a mail to the List-Unsubscribe address
+included). Issues are built by `building.build_issue` and sent by
+`sending.send_issue`; bounces are recorded by `bounces.record_bounce`."""
 
 import logging
 import smtplib
 from collections.abc import Iterable
-from email.utils import formataddr
 from enum import StrEnum
 
-from django.conf import settings
-from django.core.mail import BadHeaderError, EmailMultiAlternatives
+from django.core.mail import BadHeaderError
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from herald.core import ratelimit
-from herald.editions.links import edition_origin
 from herald.editions.models import Edition
+from herald.newsletter import limits
+from herald.newsletter.confirmation import UnsafeHeader, send_confirmation
 from herald.newsletter.models import (
     Subscriber,
     Subscription,
@@ -24,14 +23,9 @@ from herald.newsletter.models import (
     Suppression,
     normalize_email,
 )
-from herald.newsletter.tokens import confirm_token, manage_token
 from herald.stories.models import Section
 
 logger = logging.getLogger(__name__)
-
-
-class UnsafeHeader(ValueError):
-    """A value meant for a mail header holds a line break."""
 
 
 class ConfirmRefused(Exception):
@@ -59,22 +53,6 @@ class Via(StrEnum):
     EMAIL = "email"  # a mail to the List-Unsubscribe mailto address
 
 
-def header_text(value: str, *, what: str) -> str:
-    """`value`, refused if it holds CR, LF or any other line break, which would let
-    it start a new header."""
-    if "".join(value.splitlines()) != value:
-        raise UnsafeHeader(f"The {what} holds a line break: {value!r}.")
-    return value
-
-
-def sender_address(edition: Edition) -> str:
-    """`"Japan Herald Daily" <daily@japanherald.com>`, the From of the edition's
-    newsletter mail."""
-    name = header_text(edition.newsletter_sender_name, what="sender name")
-    address = header_text(edition.newsletter_sender_email, what="sender address")
-    return formataddr((name, address))
-
-
 def subscribe(
     email: str,
     *,
@@ -98,8 +76,8 @@ def subscribe(
         logger.info("Newsletter sign-up for a suppressed address.", extra=extra)
         return SignUp.SUPPRESSED
     if not (
-        ratelimit.hit(ratelimit.MAILS_PER_ADDRESS, f"{edition.pk}:{address}").allowed
-        and ratelimit.hit(ratelimit.MAILS_PER_ADDRESS_NETWORK, address).allowed
+        ratelimit.hit(limits.MAILS_PER_ADDRESS, f"{edition.pk}:{address}").allowed
+        and ratelimit.hit(limits.MAILS_PER_ADDRESS_NETWORK, address).allowed
     ):
         logger.info("Newsletter sign-up over the per-address limit.", extra=extra)
         return SignUp.LIMITED
@@ -178,48 +156,6 @@ def unsubscribe(subscription: Subscription, *, how: Via) -> bool:
     return changed
 
 
-def confirmation_message(
-    subscription: Subscription, *, origin: str | None = None
-) -> EmailMultiAlternatives:
-    """The mail a sign-up sends: a confirmation link for a pending subscription, or
-    a link to the preferences of a confirmed one. Refuses a sender name or edition
-    name that holds a line break (UnsafeHeader)."""
-    edition = subscription.edition
-    base = origin or edition_origin(edition)
-    already = subscription.status == SubscriptionStatus.CONFIRMED
-    manage = manage_token(subscription)
-    context = {
-        "edition": edition,
-        "already": already,
-        "confirm_url": base
-        + reverse("newsletter:confirm", args=[confirm_token(subscription)]),
-        "preferences_url": base + reverse("newsletter:preferences", args=[manage]),
-        "days": settings.HERALD_NEWSLETTER_CONFIRM_DAYS,
-        "chosen": list(subscription.sections.all()),
-    }
-    subject = (
-        f"You already get the daily {edition.name}"
-        if already
-        else f"Confirm your subscription to {edition.name}"
-    )
-    message = EmailMultiAlternatives(
-        subject=header_text(subject, what="subject"),
-        body=render_to_string("newsletter/email/confirm.txt", context),
-        from_email=sender_address(edition),
-        to=[subscription.subscriber.email],
-    )
-    message.attach_alternative(
-        render_to_string("newsletter/email/confirm.html", context), "text/html"
-    )
-    return message
-
-
-def send_confirmation(subscription: Subscription, *, origin: str | None = None) -> None:
-    """Build and send the sign-up mail. Raises what the mail server or
-    `confirmation_message` raise."""
-    confirmation_message(subscription, origin=origin).send()
-
-
 def unsubscribe_by_mail(raw: bytes) -> bool:
     """Handle a mail sent to a List-Unsubscribe `mailto:` address Herald made
     (`unsubscribe+<id>-<signature>@…`); True if the message was one. Forged or
@@ -228,7 +164,7 @@ def unsubscribe_by_mail(raw: bytes) -> bool:
     import email.policy
     from email.utils import getaddresses
 
-    from herald.newsletter.rendering import read_mailto_unsubscribe_address
+    from herald.newsletter.rendering.signing import read_mailto_unsubscribe_address
 
     try:
         message = email.message_from_bytes(raw, policy=email.policy.default)
