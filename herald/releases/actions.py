@@ -11,8 +11,9 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
 from herald.core.images import make_renditions
+from herald.core.roles import Role
 from herald.editions.models import Edition
 from herald.releases.checks import as_json, run_checks
 from herald.releases.mail import mail_submitter

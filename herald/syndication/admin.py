@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.template import engines
 from django.template.response import TemplateResponse
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
 from herald.core.desk import RoleAdmin
+from herald.core.roles import Role
 from herald.syndication.api.keys import issue_key, revoke_key
 from herald.syndication.models import ApiKey, ApiPartner
 
