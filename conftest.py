@@ -1,31 +1,32 @@
-"""Shared fixtures: editions, staff in every role, and a story factory."""
+"""Shared fixtures: editions, staff in every role, a story factory, and Debian's
+Chromium driven by Playwright for the browser tests."""
 
-from collections.abc import Callable
+import os
+import shutil
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from herald.accounts.models import Role, User
+# Imported before pytest-socket guards any test: herald.core.fetching subclasses
+# socket.socket when it is first imported, and must subclass the real one.
+import herald.core.fetching  # noqa: F401
+from herald.accounts.models import User
+from herald.accounts.tests.factories import make_user
+from herald.core.roles import Role
 from herald.editions.middleware import forget_hosts
 from herald.editions.models import Edition
+from herald.editions.tests.factories import make_edition
 from herald.stories import actions
 from herald.stories.models import Author, Place, Section, Story
-
-
-def make_edition(slug: str, name: str, zone: str, **extra: Any) -> Edition:
-    return Edition.objects.create(
-        name=name,
-        slug=slug,
-        host_names=f"{slug}.example.com",
-        time_zone=zone,
-        logo_text=name,
-        contact_email=f"desk@{slug}.example.com",
-        newsletter_sender_name=name,
-        newsletter_sender_email=f"daily@{slug}.example.com",
-        **extra,
-    )
+from herald.stories.tests.factories import (
+    AuthorFactory,
+    PlaceFactory,
+    SectionFactory,
+    StoryFactory,
+)
 
 
 @pytest.fixture
@@ -42,22 +43,14 @@ def india(db: None) -> Edition:
 
 @pytest.fixture
 def section(db: None) -> Section:
-    return Section.objects.create(name="World", slug="world")
+    return SectionFactory.create(name="World", slug="world")
 
 
 @pytest.fixture
 def tokyo(db: None) -> Place:
-    return Place.objects.create(
+    return PlaceFactory.create(
         name="Tokyo", slug="tokyo-japan", country="Japan", country_code="JP"
     )
-
-
-def make_user(username: str, role: str, editions: list[Edition]) -> User:
-    user = User.objects.create_user(
-        username=username, password="pw-herald-test-1", role=role
-    )
-    user.editions.set(editions)
-    return user
 
 
 @pytest.fixture
@@ -78,9 +71,6 @@ def india_editor(india: Edition) -> User:
 @pytest.fixture
 def japan_writer(japan: Edition) -> User:
     return make_user("jwriter", Role.CONTRIBUTOR, [japan])
-
-
-StoryFactory = Callable[..., Story]
 
 
 @pytest.fixture
@@ -129,7 +119,7 @@ def make_story(
 
 @pytest.fixture
 def author(db: None) -> Author:
-    return Author.objects.create(name="Aiko Tanaka", slug="aiko-tanaka")
+    return AuthorFactory.create(name="Aiko Tanaka", slug="aiko-tanaka")
 
 
 @pytest.fixture(autouse=True)
@@ -144,3 +134,67 @@ def _empty_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+CHROMIUM = shutil.which("chromium")
+
+
+# pytest-socket blocks every socket but Unix ones (pyproject's addopts). A test that
+# starts a real server on loopback says so with `@pytest.mark.loopback` (or uses a
+# fixture that serves: the live server, the browser) and may reach loopback through
+# pytest-socket's `allow_hosts`; nothing else.
+LOOPBACK = ["localhost", "127.0.0.0/8", "::1"]
+LOOPBACK_FIXTURES = {"live_server", "browser", "page"}
+
+
+def _needs_loopback(item: Any) -> bool:
+    if item.get_closest_marker("loopback") or item.get_closest_marker("browser"):
+        return True
+    return bool(LOOPBACK_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Browser tests are slow tests too (`make check` leaves them out); tests that
+    serve on loopback may connect there (pytest-socket's `allow_hosts`)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+        if _needs_loopback(item) and not item.get_closest_marker("allow_hosts"):
+            item.add_marker(pytest.mark.allow_hosts(LOOPBACK))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, headless (never a downloaded browser); the test is skipped
+    where it is not installed. Mark the test `browser`."""
+    if CHROMIUM is None:
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM
+    # calls are still synchronous, so let Django allow them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as p:
+            chromium = p.chromium.launch(
+                executable_path=CHROMIUM,
+                headless=True,
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                ],
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page, 1280×900."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,50 +1,19 @@
 """Journeys in Debian's Chromium, driven by Playwright (never a downloaded browser)."""
 
-import os
-import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from conftest import StoryFactory
 from herald.core.sanitize import sanitize_html
-from herald.core.tests.test_sanitize import HOSTILE
+from herald.core.tests.hostile_html import HOSTILE
 from herald.editions.models import Edition
 from herald.stories.models import Story
+from herald.stories.tests.factories import StoryFactory
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own ORM
-    # calls are still synchronous, so let Django allow them.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    yield page
-    context.close()
+# The root conftest's `browser` and `page` skip these where Debian's chromium is
+# missing.
+pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True)

@@ -4,7 +4,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
+from herald.core.roles import Role
 from herald.editions.models import Edition
 from herald.newsletter.models import Subscription, SubscriptionStatus
 from herald.stories.models import Story

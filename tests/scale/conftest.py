@@ -15,7 +15,7 @@ import pytest
 import redis
 from django.db import connection
 
-from herald.newsletter.tests.test_faults import SinkProcess
+from herald.newsletter.tests.sink import SinkProcess
 from tests.scale.cluster import BINARIES, Cluster
 
 REQUIRED = os.environ.get("HERALD_SCALE_TESTS", "") == "1"

@@ -4,11 +4,11 @@ keys; desk and form pages are private. Runs on both databases, no servers."""
 import pytest
 from django.test import Client
 
-from conftest import StoryFactory
 from herald.editions.models import Edition
 from herald.stories.models import Author, Place, Section
+from herald.stories.tests.factories import StoryFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.slow]
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from django.test import RequestFactory
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from conftest import StoryFactory
 from herald.core import leases, purge
 from herald.core.middleware import ClientAddressMiddleware
 from herald.core.models import Lease
@@ -22,9 +21,11 @@ from herald.edge.tasks import purge_story_task
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Story
+from herald.stories.tests.factories import StoryFactory
 from tests.scale.cluster import free_port
 
-pytestmark = pytest.mark.django_db
+# The fake proxy listens on loopback.
+pytestmark = [pytest.mark.django_db, pytest.mark.slow, pytest.mark.loopback]
 
 
 class FakeProxy(ThreadingHTTPServer):

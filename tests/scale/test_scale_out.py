@@ -13,18 +13,24 @@ from typing import Any
 import pytest
 from django_tasks_db.models import DBTaskResult
 
-from conftest import StoryFactory
 from herald.core.tasks import purge_keys_task
 from herald.editions.models import Edition
-from herald.newsletter import sending
+from herald.newsletter import reconciliation, sending
 from herald.newsletter.models import Delivery, DeliveryStatus
-from herald.newsletter.tests.test_faults import SinkProcess, _issue
+from herald.newsletter.tests.factories import issue_with_subscribers
+from herald.newsletter.tests.sink import SinkProcess
 from herald.stories import actions
 from herald.stories.models import Story, StoryEvent
+from herald.stories.tests.factories import StoryFactory
 from herald.stories.workflow import Status
 from tests.scale.cluster import Cluster, Response, fetch, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# Redis, Varnish, gunicorn and the workers listen on loopback.
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.slow,
+    pytest.mark.loopback,
+]
 
 DESK_HOST = "localhost"
 PASSWORD = "pw-herald-test-1"  # conftest.make_user
@@ -249,7 +255,7 @@ def test_a_newsletter_sent_by_two_workers_one_killed_mid_send_reaches_everyone_o
     cluster = fresh
     sink: SinkProcess = cluster.sink  # type: ignore[attr-defined]
     subscribers = 150
-    issue = _issue(japan, make_story, subscribers)
+    issue = issue_with_subscribers(japan, make_story, subscribers)
     before = len(sink.accepted())
     # Queued twice, as a double click in the desk would: each worker takes one.
     cluster.herald(
@@ -283,7 +289,7 @@ def test_a_newsletter_sent_by_two_workers_one_killed_mid_send_reaches_everyone_o
     # Rows the dead worker left between DATA and its commit: settled against the
     # mail server's record, then the sweep sends what never arrived.
     on_server = {mid for mid, _ in sink.accepted()}
-    reconciled = sending.reconcile_unknown(issue, lambda mid: mid in on_server)
+    reconciled = reconciliation.reconcile_unknown(issue, lambda mid: mid in on_server)
     assert reconciled["undecided"] == 0
     wait_for(settled, 60, "the requeued deliveries to go out")
 
@@ -387,7 +393,7 @@ def test_workers_stopped_with_sigterm_mid_send_finish_the_job_then_exit(
     cluster = fresh
     sink: SinkProcess = cluster.sink  # type: ignore[attr-defined]
     subscribers = 120
-    issue = _issue(japan, make_story, subscribers)
+    issue = issue_with_subscribers(japan, make_story, subscribers)
     health = fetch(cluster.web_ports[0], DESK_HOST, "/healthz")
     assert '"backend": "django_tasks_rq.RQBackend"' in health.body, health.body
     before = len(sink.accepted())

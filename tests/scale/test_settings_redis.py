@@ -6,12 +6,16 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 SNIPPET = (
     "import json, django; from django.conf import settings; django.setup(); "
     "print(json.dumps([settings.CACHES['default']['BACKEND'], "
     "settings.TASKS['default']['BACKEND'], 'django_rq' in settings.INSTALLED_APPS, "
     "settings.HERALD_PURGE_URLS, settings.HERALD_TRUSTED_PROXIES]))"
 )
+
+pytestmark = pytest.mark.slow
 
 
 def _run(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

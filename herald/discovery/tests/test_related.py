@@ -8,13 +8,13 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from conftest import StoryFactory
 from herald.accounts.models import User
 from herald.discovery.models import RelatedStory
 from herald.discovery.related import choose_related, related_for_page, store_related
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Place, Section
+from herald.stories.tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 

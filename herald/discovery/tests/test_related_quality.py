@@ -13,7 +13,6 @@ import pytest
 from django.utils import timezone
 from django.utils.text import slugify
 
-from conftest import StoryFactory
 from herald.accounts.models import User
 from herald.discovery import related
 from herald.discovery.models import StoryTerms
@@ -22,6 +21,7 @@ from herald.discovery.search import get_backend
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Place, Section, Story, Tag
+from herald.stories.tests.factories import StoryFactory
 from herald.stories.workflow import Status
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from conftest import StoryFactory
 from herald.accounts.models import User
 from herald.discovery import related
 from herald.discovery.models import StoryTerms
@@ -27,6 +26,7 @@ from herald.discovery.search import get_backend
 from herald.editions.models import Edition
 from herald.stories import actions
 from herald.stories.models import Story
+from herald.stories.tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 

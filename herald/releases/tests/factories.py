@@ -1,20 +1,23 @@
-"""Builders shared by the release tests: submitters, moderators, images, releases."""
+"""Builders shared by the release tests: submitters, moderators, images, releases,
+and what the submission and decision forms post."""
 
 import io
 import re
 from typing import Any
 
+import factory
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
 from PIL import Image
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
+from herald.accounts.tests.factories import UserFactory
+from herald.core.roles import Role
 from herald.editions.models import Edition
 from herald.releases import actions
 from herald.releases.models import NewsRelease, Submitter
 
-PASSWORD = "pw-herald-test-1"
 BODY = (
     "The Kansai Rowing Club opened its new boathouse on the Yodo River on Saturday "
     "after two years of building work funded by members and the city.\n\n"
@@ -36,30 +39,39 @@ def png(width: int = 1200, height: int = 800, colour: str = "#3a6ea5") -> io.Byt
     return out
 
 
+class SubmitterFactory(factory.django.DjangoModelFactory[Submitter]):
+    """The Kansai Rowing Club's profile on a submitter account whose username is
+    its address (verified unless `user__email_verified_at=None`)."""
+
+    class Meta:
+        model = Submitter
+
+    user = factory.SubFactory(
+        UserFactory,
+        username=factory.SelfAttribute("email"),
+        email="press@rowing.example.org",
+        role=Role.SUBMITTER,
+        email_verified_at=factory.LazyFunction(timezone.now),
+    )
+    organisation = "Kansai Rowing Club"
+    website = "https://rowing.example.org"
+    contact_person = "Ken Mori"
+    phone = "+81 6 0000 0000"
+    about = "A rowing club on the Yodo River since 1952."
+    time_zone = "Asia/Tokyo"
+
+
 def make_submitter(
     email: str = "press@rowing.example.org", *, verified: bool = True
 ) -> Submitter:
-    user = User.objects.create_user(
-        username=email, email=email, password=PASSWORD, role=Role.SUBMITTER
-    )
-    if verified:
-        user.email_verified_at = timezone.now()
-        user.save()
-    return Submitter.objects.create(
-        user=user,
-        organisation="Kansai Rowing Club",
-        website="https://rowing.example.org",
-        contact_person="Ken Mori",
-        phone="+81 6 0000 0000",
-        about="A rowing club on the Yodo River since 1952.",
-        time_zone="Asia/Tokyo",
+    return SubmitterFactory.create(
+        user__email=email,
+        user__email_verified_at=timezone.now() if verified else None,
     )
 
 
 def make_moderator(username: str = "mod") -> User:
-    return User.objects.create_user(
-        username=username, password=PASSWORD, role=Role.MODERATOR
-    )
+    return UserFactory.create(username=username, role=Role.MODERATOR)
 
 
 def release_fields(**overrides: Any) -> dict[str, Any]:

@@ -10,8 +10,9 @@ from django.test import Client
 from django.urls import reverse
 
 from herald.accounts.models import User
+from herald.accounts.tests.factories import PASSWORD
 from herald.accounts.tokens import BadToken, read_verify_token, verify_token
-from herald.releases.tests.helpers import PASSWORD, make_submitter
+from herald.releases.tests.factories import make_submitter
 
 pytestmark = pytest.mark.django_db(transaction=True)
 NEW = "new@club.example.org"

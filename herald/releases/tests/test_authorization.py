@@ -8,10 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from herald.accounts.models import Role, User
+from herald.accounts.models import User
+from herald.core.roles import Role
 from herald.editions.models import Edition
 from herald.releases.models import NewsRelease, ReleaseStatus
-from herald.releases.tests.helpers import (
+from herald.releases.tests.factories import (
     decision_data,
     form_data,
     make_release,

@@ -3,9 +3,6 @@ submission and its approval through the real pages, and 121 hostile inputs throu
 every field of the form and the moderator's edit that never run anywhere."""
 
 import json
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,11 +10,11 @@ from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
+from herald.accounts.tests.factories import PASSWORD
 from herald.editions.models import Edition
 from herald.releases.models import NewsRelease, ReleaseStatus
-from herald.releases.tests.helpers import (
+from herald.releases.tests.factories import (
     BODY,
-    PASSWORD,
     decision_data,
     make_moderator,
     make_submitter,
@@ -27,11 +24,8 @@ from herald.releases.tests.xss_vectors import VECTORS
 from herald.stories.models import Section
 from herald.stories.workflow import Status
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed"),
-]
+# The root conftest's `browser` skips these where Debian's chromium is missing.
+pytestmark = pytest.mark.browser
 # Recorded in every frame before any page script: a vector that runs calls one of
 # these (or opens a dialog, which is counted too).
 HOOK = """
@@ -58,22 +52,6 @@ AUDIT = """() => {
   }
   return bad;
 }"""
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 class Watched:

@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import StoryFactory
 from herald.editions.models import Edition
 from herald.releases import actions
 from herald.releases.checks import near_duplicates, run_checks
 from herald.releases.models import NewsRelease
-from herald.releases.tests.helpers import BODY, make_release, make_submitter, png
+from herald.releases.tests.factories import BODY, make_release, make_submitter, png
+from herald.stories.tests.factories import StoryFactory
 
 
 def _codes(release: NewsRelease) -> list[str]:

@@ -16,7 +16,7 @@ from herald.editions.models import Edition
 from herald.newsletter.building import build_issue, build_time
 from herald.newsletter.models import IssueStatus
 from herald.releases.models import Decision, NewsRelease, ReleaseStatus
-from herald.releases.tests.helpers import (
+from herald.releases.tests.factories import (
     decision_data,
     form_data,
     link_in_last_mail,

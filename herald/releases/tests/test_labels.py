@@ -9,7 +9,7 @@ from django.test import Client
 
 from herald.editions.models import Edition
 from herald.releases import actions
-from herald.releases.tests.helpers import make_moderator, make_release, make_submitter
+from herald.releases.tests.factories import make_moderator, make_release, make_submitter
 from herald.stories.models import Section, Story
 from herald.syndication.api.keys import issue_key
 from herald.syndication.models import ApiPartner

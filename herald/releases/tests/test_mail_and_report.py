@@ -13,9 +13,12 @@ from herald.newsletter.tests.sink import free_port, smtp_sink
 from herald.releases import actions
 from herald.releases.models import Decision, ReleaseStatus
 from herald.releases.report import distribution_report
-from herald.releases.tests.helpers import make_moderator, make_release, make_submitter
+from herald.releases.tests.factories import make_moderator, make_release, make_submitter
 from herald.stories import actions as story_actions
 from herald.stories.models import Section
+
+# Each test starts a real server on loopback.
+pytestmark = pytest.mark.loopback
 
 
 def _smtp(settings: Any, port: int) -> None:
@@ -50,6 +53,7 @@ def test_decision_mail_reaches_an_smtp_server_with_no_submitter_text_in_headers(
     )
 
 
+@pytest.mark.slow  # an outage test
 @pytest.mark.django_db(transaction=True)
 def test_a_mail_server_that_is_down_leaves_the_decision_recorded(
     japan: Edition, section: Section, settings: Any, caplog: Any

@@ -18,7 +18,7 @@ from herald.accounts.models import User
 from herald.editions.models import Edition
 from herald.releases import actions
 from herald.releases.models import Decision, NewsRelease, ReleaseStatus
-from herald.releases.tests.helpers import (
+from herald.releases.tests.factories import (
     decision_data,
     form_data,
     logged_in,

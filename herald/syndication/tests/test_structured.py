@@ -9,12 +9,13 @@ import pytest
 from django.test import Client
 from PIL import Image
 
-from conftest import StoryFactory, make_edition
 from herald.accounts.models import User
 from herald.discovery.related import store_related
 from herald.editions.models import Edition
+from herald.editions.tests.factories import make_edition
 from herald.stories import actions
 from herald.stories.models import LocalVersion, Story
+from herald.stories.tests.factories import StoryFactory
 
 pytestmark = pytest.mark.django_db
 LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
