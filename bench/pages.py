@@ -20,17 +20,21 @@ from common import (
     BIN,
     ROOT,
     Servers,
-    WrkResult,
     database_label,
     fetch,
     free_port,
     herald_env,
     run_benchmark,
     run_step,
-    run_wrk,
+    wait_until_up,
+)
+from servers import (
     start_gunicorn,
     start_nginx,
-    wait_until_up,
+)
+from wrk import (
+    WrkResult,
+    run_wrk,
     write_rotation_script,
 )
 

@@ -34,8 +34,6 @@ from common import (
     BENCH,
     BIN,
     Servers,
-    StaticPage,
-    WrkResult,
     database_label,
     fetch,
     fetch_response,
@@ -44,16 +42,22 @@ from common import (
     herald_env,
     run_benchmark,
     run_step,
-    run_wrk,
+    stop_process,
+    wait_for_port,
+    wait_until_up,
+)
+from servers import (
+    StaticPage,
     start_gunicorn,
     start_nginx,
     start_redis,
     start_varnish,
     static_copy_headers,
-    stop_process,
     varnishd_params,
-    wait_for_port,
-    wait_until_up,
+)
+from wrk import (
+    WrkResult,
+    run_wrk,
 )
 
 DEFAULT_OUT = BENCH / "out" / "scale.json"
