@@ -6,14 +6,19 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run install migrate seed test check lint imports typecheck pytest browser bench lock clean
 
+# Debian ships venv apart (python3-venv); as root, install it when it is missing.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV) || { [ "$$(id -u)" = 0 ] && rm -rf $(VENV) && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	  $(PYTHON) -m venv $(VENV); }
 
 # The versions that were tested: requirements.lock (with hashes), made by `make lock`.
 $(STAMP): pyproject.toml requirements.lock | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# A dependency added to pyproject.toml but not locked fails here, not at run time.
+	$(BIN)/python -m pip check
 	touch $(STAMP)
 
 # Pin the newest versions pyproject.toml allows (run after changing its dependencies).

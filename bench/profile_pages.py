@@ -9,11 +9,11 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import django
+from measuring import QueryTimer
 
 
 def _plan(sql: str, params: Any) -> list[str]:
@@ -29,28 +29,6 @@ def _plan(sql: str, params: Any) -> list[str]:
     if connection.vendor == "sqlite":
         return [str(row[-1]) for row in rows]
     return [str(row[0]) for row in rows]
-
-
-class QueryTimer:
-    """A database execute wrapper that times each query with perf_counter."""
-
-    def __init__(self) -> None:
-        self.queries: list[dict[str, Any]] = []
-
-    def __call__(
-        self,
-        execute: Callable[..., Any],
-        sql: str,
-        params: Any,
-        many: bool,
-        context: dict[str, Any],
-    ) -> Any:
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            elapsed = time.perf_counter() - started
-            self.queries.append({"ms": elapsed * 1000, "sql": sql, "params": params})
 
 
 def profile(host: str, path: str, repeat: int) -> dict[str, Any]:

@@ -283,7 +283,7 @@ HERALD_API_PAGE_SIZE = int(_env("HERALD_API_PAGE_SIZE", "50"))
 # Requests a partner's API key may make per hour.
 HERALD_API_RATE_LIMIT = int(_env("HERALD_API_RATE_LIMIT", "3600"))
 
-# --- Outbound HTTP (herald/core/fetching.py) ----------------------------------------
+# --- Outbound HTTP (herald/core/fetching/) ------------------------------------------
 # One deadline for a whole request, redirects included (seconds).
 HERALD_FETCH_TIMEOUT = float(_env("HERALD_FETCH_TIMEOUT", "20"))
 # Cap on a response body, and on its decoded size when it is gzipped (bytes).

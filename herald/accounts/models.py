@@ -2,6 +2,7 @@
 
 from typing import ClassVar
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 
@@ -71,10 +72,10 @@ class User(AbstractUser):
     def edition_ids(self) -> set[int]:
         """The editions this user may work on (every edition for an admin)."""
         if self.is_admin:
-            # The editions model through the relation: accounts imports no editions
-            # code (the layers in pyproject.toml).
-            every = self.editions.model._default_manager
-            return set(every.values_list("pk", flat=True))
+            # By its label, as the `editions` field names it: accounts imports no
+            # editions code (the layers in pyproject.toml).
+            edition_model = apps.get_model("editions", "Edition")
+            return set(edition_model._default_manager.values_list("pk", flat=True))
         if not hasattr(self, "_edition_ids"):
             self._edition_ids = set(self.editions.values_list("pk", flat=True))
         return self._edition_ids

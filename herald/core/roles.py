@@ -13,10 +13,10 @@ class Role(models.TextChoices):
     ADMIN = "admin", "Admin"
 
 
-STAFF_ROLES = {Role.CONTRIBUTOR, Role.EDITOR, Role.ADMIN}
+STAFF_ROLES = frozenset({Role.CONTRIBUTOR, Role.EDITOR, Role.ADMIN})
 # Who may sign in to the desk. Moderators work only on the news release queue; they
 # write no stories, so they are not in STAFF_ROLES.
-DESK_ROLES = {*STAFF_ROLES, Role.MODERATOR}
+DESK_ROLES = frozenset({*STAFF_ROLES, Role.MODERATOR})
 # Who may decide on news releases: editors for their editions, moderators and admins
 # for the whole network.
-MODERATING_ROLES = {Role.MODERATOR, Role.EDITOR, Role.ADMIN}
+MODERATING_ROLES = frozenset({Role.MODERATOR, Role.EDITOR, Role.ADMIN})

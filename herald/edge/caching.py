@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import quote_etag
 
-from herald.edge import keys as purge
+from herald.edge import keys as edge_keys
 
 View = Callable[..., HttpResponse]
 CACHED_STATUSES = (200, 410)
@@ -57,20 +57,20 @@ def page_keys(request: HttpRequest, keys: Iterable[str]) -> None:
 
 def story_keys(request: HttpRequest, stories: Iterable[Any]) -> None:
     """The key of every story shown on the page (teasers, lists, feeds)."""
-    page_keys(request, (purge.story_key(story.pk) for story in stories))
+    page_keys(request, (edge_keys.story_key(story.pk) for story in stories))
 
 
 def _keys(request: HttpRequest, kind: str, kwargs: dict[str, Any]) -> str:
     edition = getattr(request, "edition", None)
     found: set[str] = set(getattr(request, "_herald_keys", ()))
     if edition is None:
-        found.add(purge.NETWORK_KEY)
+        found.add(edge_keys.NETWORK_KEY)
     else:
-        found.add(purge.edition_key(edition.pk))
+        found.add(edge_keys.edition_key(edition.pk))
         if kind and kind != "story":
-            found.add(purge.page_key(edition.pk, kind, kwargs.get("slug")))
+            found.add(edge_keys.page_key(edition.pk, kind, kwargs.get("slug")))
     if kind == "story" and "pk" in kwargs:
-        found.add(purge.story_key(kwargs["pk"]))
+        found.add(edge_keys.story_key(kwargs["pk"]))
     return " ".join(sorted(found))
 
 
@@ -109,7 +109,7 @@ def public_page(
 
     `kind` names the page for purging (`herald.edge.keys.PAGE_KINDS`): a story page
     is keyed by its id (its `pk` argument), a list by its `slug` argument."""
-    if kind and kind not in purge.PAGE_KINDS:
+    if kind and kind not in edge_keys.PAGE_KINDS:
         raise ValueError(f"Unknown page kind {kind!r}; see herald.edge.keys.")
     if view is None:
         return functools.partial(public_page, kind=kind)

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
+from herald.accounts.access import signed_in_user
 from herald.accounts.models import User
 from herald.core.desk import RoleAdmin
 from herald.core.roles import MODERATING_ROLES, Role
@@ -23,12 +24,6 @@ from herald.releases.models import NewsRelease, ReleaseStatus
 from herald.releases.preview import render_preview, section_for
 
 DECIDERS = frozenset(MODERATING_ROLES)
-
-
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 @admin.register(NewsRelease)
@@ -54,7 +49,7 @@ class NewsReleaseAdmin(RoleAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[NewsRelease]:
         return (
-            NewsRelease.objects.moderatable_by(_user(request))
+            NewsRelease.objects.moderatable_by(signed_in_user(request))
             .exclude(status=ReleaseStatus.DRAFT)
             .select_related("submitter")
         )
@@ -128,7 +123,7 @@ class NewsReleaseAdmin(RoleAdmin):
 
     def moderate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         release = self._release(request, pk)
-        user = _user(request)
+        user = signed_in_user(request)
         initial = {
             "headline": release.headline,
             "summary": release.summary,
@@ -178,7 +173,7 @@ class NewsReleaseAdmin(RoleAdmin):
         self, request: HttpRequest, release: NewsRelease, form: DecisionForm
     ) -> bool:
         data = form.cleaned_data
-        user = _user(request)
+        user = signed_in_user(request)
         try:
             if data["decision"] == "approve":
                 story = actions.approve_release(

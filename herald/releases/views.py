@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from herald.accounts.access import signed_in_user
 from herald.accounts.models import User
 from herald.core import ratelimit
 from herald.core.roles import Role
@@ -45,12 +46,6 @@ def submitter_page(view: View) -> View:
     return never_cache(wrapped)
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    return user
-
-
 def _zone(user: User) -> str:
     """The submitter's own time zone: their pages show times in it."""
     submitter = Submitter.objects.filter(user=user).first()
@@ -59,13 +54,15 @@ def _zone(user: User) -> str:
 
 def _release(request: HttpRequest, pk: int) -> NewsRelease:
     """The caller's own release; anyone else's id answers 404."""
-    return get_object_or_404(NewsRelease.objects.owned_by(_user(request)), pk=pk)
+    return get_object_or_404(
+        NewsRelease.objects.owned_by(signed_in_user(request)), pk=pk
+    )
 
 
 @submitter_page
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     instance = Submitter.objects.filter(user=user).first()
     form = ProfileForm(
         request.POST or None,
@@ -83,7 +80,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @submitter_page
 @require_safe
 def release_list(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     releases = NewsRelease.objects.owned_by(user).prefetch_related("editions")
     return render(
         request,
@@ -113,7 +110,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _form(request: HttpRequest, release: NewsRelease | None) -> HttpResponse:
-    user = _user(request)
+    user = signed_in_user(request)
     submitter = Submitter.objects.filter(user=user).first()
     if submitter is None:
         return HttpResponseRedirect(

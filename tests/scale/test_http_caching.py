@@ -4,6 +4,7 @@ keys; desk and form pages are private. Runs on both databases, no servers."""
 import pytest
 from django.test import Client
 
+from herald.accounts.tests.factories import PASSWORD
 from herald.editions.models import Edition
 from herald.stories.models import Author, Place, Section
 from herald.stories.tests.factories import StoryFactory
@@ -77,7 +78,7 @@ def test_desk_forms_and_errors_are_private_and_never_stored(
         "/newsletter/confirm/x/": client.get("/newsletter/confirm/x/", HTTP_HOST=host),
         "/news/999999/missing/": client.get("/news/999999/missing/", HTTP_HOST=host),
     }
-    client.login(username="chief", password="pw-herald-test-1")
+    client.login(username="chief", password=PASSWORD)
     private["/desk/"] = client.get("/desk/")
     for url, response in private.items():
         control = response["Cache-Control"]

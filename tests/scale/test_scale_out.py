@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django_tasks_db.models import DBTaskResult
 
+from herald.accounts.tests.factories import PASSWORD
 from herald.core.tasks import purge_keys_task
 from herald.editions.models import Edition
 from herald.newsletter import reconciliation, sending
@@ -33,7 +34,6 @@ pytestmark = [
 ]
 
 DESK_HOST = "localhost"
-PASSWORD = "pw-herald-test-1"  # conftest.make_user
 
 
 def _host(edition: Edition) -> str:

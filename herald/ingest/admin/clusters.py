@@ -12,10 +12,11 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from herald.accounts.access import signed_in_user
 from herald.core.desk import RoleAdmin
 from herald.core.sanitize import html_to_text
 from herald.ingest import actions
-from herald.ingest.admin.access import EDITORS, request_user
+from herald.ingest.admin.access import EDITORS
 from herald.ingest.models import Cluster, WireItem
 
 
@@ -77,7 +78,7 @@ class ClusterAdmin(RoleAdmin):
         # The oldest cluster keeps its lead; the others join it.
         try:
             target = actions.merge_clusters(
-                chosen[0], chosen[1:], by=request_user(request)
+                chosen[0], chosen[1:], by=signed_in_user(request)
             )
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(getattr(exc, "messages", [])) or str(exc)
@@ -140,7 +141,7 @@ class ClusterAdmin(RoleAdmin):
                 reverse("admin:ingest_cluster_change", args=[cluster.pk])
             )
         try:
-            new = actions.split_item(wire, by=request_user(request))
+            new = actions.split_item(wire, by=signed_in_user(request))
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(getattr(exc, "messages", [])) or str(exc)
             self.message_user(request, text, messages.ERROR)

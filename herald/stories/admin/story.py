@@ -10,9 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
 
+from herald.accounts.access import signed_in_user
 from herald.core.desk import RoleAdmin
+from herald.core.roles import STAFF_ROLES
 from herald.stories import actions, desk_hooks
-from herald.stories.admin.access import STAFF, desk_user
 from herald.stories.admin.forms import StoryForm
 from herald.stories.admin.views import StoryDeskViews
 from herald.stories.models import Story
@@ -21,7 +22,7 @@ from herald.stories.workflow import Status, can_edit, can_publish, moves_for
 
 @admin.register(Story)
 class StoryAdmin(StoryDeskViews, RoleAdmin):
-    change_roles = STAFF
+    change_roles = STAFF_ROLES
     form = StoryForm
     list_display = (
         "headline",
@@ -109,7 +110,7 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
     view_on_site = False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Story]:
-        return Story.objects.editable_by(desk_user(request)).select_related(
+        return Story.objects.editable_by(signed_in_user(request)).select_related(
             "origin_edition", "primary_section"
         )
 
@@ -117,7 +118,7 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
         self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
     ) -> Any:
         base = super().get_form(request, obj, change=change, **kwargs)
-        user = desk_user(request)
+        user = signed_in_user(request)
 
         class BoundStoryForm(base):  # type: ignore[valid-type,misc]
             def __init__(self, *args: Any, **kw: Any) -> None:
@@ -128,7 +129,7 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or can_edit(desk_user(request), obj)
+        return obj is None or can_edit(signed_in_user(request), obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj)
@@ -172,11 +173,11 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
         try:
             if change:
                 actions.update_story(
-                    obj, by=desk_user(request), editions=editions, **data, **many
+                    obj, by=signed_in_user(request), editions=editions, **data, **many
                 )
             else:
                 created = actions.create_story(
-                    by=desk_user(request), editions=editions, **data, **many
+                    by=signed_in_user(request), editions=editions, **data, **many
                 )
                 obj.pk = created.pk
                 obj.refresh_from_db()
@@ -220,7 +221,7 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
         obj: Any = None,
     ) -> Any:
         if obj is not None and obj.pk:
-            user = desk_user(request)
+            user = signed_in_user(request)
             zone = obj.origin_edition.time_zone
             context.update(
                 moves=[(m, Status(m).label) for m in moves_for(user, obj)],

@@ -3,7 +3,7 @@
 from django.contrib import admin
 
 from herald.core.desk import RoleAdmin
-from herald.stories.admin.access import STAFF
+from herald.core.roles import STAFF_ROLES
 from herald.stories.models import Author, Place, Section, Tag
 
 
@@ -24,7 +24,7 @@ class PlaceAdmin(RoleAdmin):
 
 @admin.register(Tag)
 class TagAdmin(RoleAdmin):
-    change_roles = STAFF
+    change_roles = STAFF_ROLES
     prepopulated_fields = {"slug": ("name",)}
     search_fields = ("name",)
 

@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
+from herald.accounts.access import signed_in_user
 from herald.core.sanitize import html_to_text
 from herald.core.timefmt import local_to_utc
 from herald.stories import actions, desk_hooks
-from herald.stories.admin.access import desk_user
 from herald.stories.admin.forms import CorrectionForm, ImageForm, MoveForm
 from herald.stories.models import Story
 from herald.stories.workflow import Status, TransitionNotAllowed
@@ -70,7 +70,7 @@ class StoryDeskViews(admin.ModelAdmin):
             )
             return self._back(story)
         move, note = form.cleaned_data["move"], form.cleaned_data["note"]
-        user = desk_user(request)
+        user = signed_in_user(request)
         try:
             if move == Status.IN_REVIEW:
                 actions.submit_for_review(story, by=user)
@@ -105,7 +105,7 @@ class StoryDeskViews(admin.ModelAdmin):
         if request.method == "POST" and form.is_valid():
             try:
                 actions.add_correction(
-                    story, by=desk_user(request), text=form.cleaned_data["text"]
+                    story, by=signed_in_user(request), text=form.cleaned_data["text"]
                 )
             except (ValidationError, TransitionNotAllowed, PermissionDenied) as exc:
                 text = " ".join(getattr(exc, "messages", [])) or str(exc)
@@ -149,7 +149,7 @@ class StoryDeskViews(admin.ModelAdmin):
             try:
                 actions.attach_image(
                     story,
-                    by=desk_user(request),
+                    by=signed_in_user(request),
                     upload=form.cleaned_data["image"],
                     caption=form.cleaned_data["caption"],
                     credit=form.cleaned_data["credit"],

@@ -1,14 +1,12 @@
-"""The syndication API's rate limit: requests per key per hour, counted by
-herald.core.ratelimit in Django's cache (a fixed window, atomic on Redis, so the limit
-holds across processes once the cache is shared)."""
+"""Counting the syndication API's requests against its limit
+(herald.syndication.limits), in Django's cache through herald.core.ratelimit: a fixed
+window, atomic on Redis, so the limit holds across processes once the cache is shared.
+"""
 
 from dataclasses import dataclass
 
-from django.conf import settings
-
 from herald.core import ratelimit
-
-WINDOW_SECONDS = 3600
+from herald.syndication.limits import api_key_limit
 
 
 @dataclass(frozen=True)
@@ -28,6 +26,6 @@ class Allowance:
 
 def count_request(key_id: int) -> Allowance:
     """Count one request of key `key_id` in this hour's window."""
-    limit = ratelimit.Limit("api-key", settings.HERALD_API_RATE_LIMIT, WINDOW_SECONDS)
+    limit = api_key_limit()
     verdict = ratelimit.hit(limit, str(key_id))
     return Allowance(limit=limit.count, used=verdict.hits, reset_in=verdict.retry_after)
