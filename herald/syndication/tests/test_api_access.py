@@ -203,7 +203,7 @@ def test_editor_makes_a_key_that_is_shown_once_and_stored_as_a_hash(
     raw = found[0]
     stored = ApiKey.objects.get(partner=partner)
     assert stored.secret_hash == hashlib.sha256(raw.encode()).hexdigest()
-    assert raw not in stored.secret_hash and raw.split("_")[2] not in stored.prefix
+    assert raw not in stored.secret_hash and raw.split("_", 2)[2] not in stored.prefix
     assert raw.startswith(f"hrld_{stored.prefix}_")
     # The key works, and no desk page shows it again.
     assert get(client, ITEMS, raw).status_code == 200
