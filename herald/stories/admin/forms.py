@@ -46,11 +46,15 @@ class StoryForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # A story the user may only look at (retracted, or another's in review) gets
+        # a form without fields: the admin shows them read-only.
         scope = Edition.objects.filter(pk__in=user.edition_ids())
-        self.fields["editions"].queryset = scope  # type: ignore[attr-defined]
-        self.fields["origin_edition"].queryset = scope  # type: ignore[attr-defined]
-        self.fields["slug"].required = False
-        if self.instance.pk:
+        for name in ("editions", "origin_edition"):
+            if name in self.fields:
+                self.fields[name].queryset = scope  # type: ignore[attr-defined]
+        if "slug" in self.fields:
+            self.fields["slug"].required = False
+        if self.instance.pk and "editions" in self.fields:
             self.initial["editions"] = list(self.instance.editions.all())
 
 
