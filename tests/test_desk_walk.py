@@ -93,3 +93,33 @@ def test_no_desk_page_of_a_story_answers_a_server_error(
     # Whoever may not see a page is sent to sign in, refused or told it is not there;
     # the preview of a retracted story is its page as readers get it: 410 Gone.
     assert set(answers.values()) <= {200, 302, 403, 404, 405, 410}
+
+
+def test_a_writer_submits_a_draft_for_review_and_sees_it_after(
+    make_story: StoryFactory, japan_writer: User
+) -> None:
+    story = make_story(by=japan_writer, publish=False)
+    client = Client()
+    client.force_login(japan_writer)
+    response = client.post(
+        reverse("admin:stories_story_move", args=[story.pk]),
+        {"move": Status.IN_REVIEW},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse(
+        "admin:stories_story_change", args=[story.pk]
+    )
+    story.refresh_from_db()
+    assert story.status == Status.IN_REVIEW
+    # Read-only now: the headline is shown, not offered for editing.
+    assert story.headline in response.content.decode()
+    assert 'name="headline"' not in response.content.decode()
+
+
+def test_the_desk_index_says_deliveries(admin_user: User) -> None:
+    client = Client()
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Deliveries" in page
+    assert "Deliverys" not in page

@@ -175,6 +175,7 @@ class Delivery(models.Model):
     chosen_sections: frozenset[int] | None = None
 
     class Meta:
+        verbose_name_plural = "deliveries"
         constraints = [
             models.UniqueConstraint(
                 fields=["issue", "subscription"], name="one_delivery_per_subscriber"
