@@ -17,8 +17,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-# With the module, not on the first poll: herald.core.fetching subclasses
-# socket.socket as it is imported, so import it before anything patches sockets.
 from herald.core.fetching import FetchError, fetch
 from herald.ingest.models import FetchLog, Outcome, Source
 from herald.ingest.sources import ParseError, parse
