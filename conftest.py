@@ -144,7 +144,7 @@ CHROMIUM = shutil.which("chromium")
 # fixture that serves: the live server, the browser) and may reach loopback through
 # pytest-socket's `allow_hosts`; nothing else.
 LOOPBACK = ["localhost", "127.0.0.0/8", "::1"]
-LOOPBACK_FIXTURES = {"live_server", "browser", "page"}
+LOOPBACK_FIXTURES = {"live_server", "browser"}  # `page` uses `browser`
 
 
 def _needs_loopback(item: Any) -> bool:
