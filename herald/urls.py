@@ -11,6 +11,12 @@ admin.site.site_header = "Herald newsroom"
 admin.site.site_title = "Herald desk"
 admin.site.index_title = "Desk"
 
+# Branded error pages: the edition's look, the network's, or the desk's under /desk/.
+handler400 = "herald.web.errors.bad_request"
+handler403 = "herald.web.errors.permission_denied"
+handler404 = "herald.web.errors.page_not_found"
+handler500 = "herald.web.errors.server_error"
+
 urlpatterns = [
     path("desk/", admin.site.urls),
     path("healthz", web_views.healthz, name="healthz"),
