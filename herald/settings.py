@@ -134,6 +134,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "herald.core.middleware.DeskTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "herald.core.middleware.PrivateByDefaultMiddleware",
 ]
@@ -375,6 +376,7 @@ DEFAULT_FROM_EMAIL = _env("HERALD_DEFAULT_FROM_EMAIL", "newsroom@herald.localhos
 LOGIN_URL = "/desk/login/"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "herald.web.errors.csrf_failure"  # the branded 403
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"

@@ -69,6 +69,19 @@ class User(AbstractUser):
     def email_verified(self) -> bool:
         return self.email_verified_at is not None
 
+    def desk_time_zone(self) -> str:
+        """The zone the desk shows this user's times in: their editions' one zone,
+        or UTC when they work across zones (each time still names its offset)."""
+        if not hasattr(self, "_desk_time_zone"):
+            if self.is_admin:
+                edition_model = apps.get_model("editions", "Edition")
+                rows = edition_model._default_manager.values_list("time_zone")
+            else:
+                rows = self.editions.values_list("time_zone")
+            zones = set(rows.distinct()[:2])
+            self._desk_time_zone = zones.pop()[0] if len(zones) == 1 else "UTC"
+        return self._desk_time_zone
+
     def edition_ids(self) -> set[int]:
         """The editions this user may work on (every edition for an admin)."""
         if self.is_admin:

@@ -3,10 +3,12 @@
 import ipaddress
 from collections.abc import Callable
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -83,3 +85,28 @@ class PrivateByDefaultMiddleware:
         if not response.has_header("Cache-Control"):
             response["Cache-Control"] = "private, no-store"
         return response
+
+
+class DeskTimeZoneMiddleware:
+    """Show the desk in the signed-in user's zone (their editions' zone, or UTC).
+
+    Reader pages show each edition's own zone through their template tags; this
+    covers the desk's lists, forms and logs, whose times Django renders in the
+    active zone. Every desk time also names its offset (`herald.formats`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        # Only the desk: reading the user loads the session, and a reader page
+        # that did so would vary by cookie and never be cached.
+        if not request.path_info.startswith("/desk/"):
+            return self.get_response(request)
+        zone_of = getattr(getattr(request, "user", None), "desk_time_zone", None)
+        if zone_of is None:
+            return self.get_response(request)
+        timezone.activate(ZoneInfo(zone_of()))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

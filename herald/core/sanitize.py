@@ -1,6 +1,7 @@
 """HTML sanitizing for every stored body, with Herald's own narrow allowlist (nh3)."""
 
 import html as html_lib
+import re
 
 import nh3
 
@@ -76,3 +77,29 @@ def html_to_text(html: str) -> str:
     text = nh3.clean(html, tags=set(), attributes={}, strip_comments=True)
     # nh3 escapes what it keeps as text; undo that for plain-text uses.
     return " ".join(html_lib.unescape(text).split())
+
+
+# A body that holds any of these is HTML already; one that holds none is plain
+# text (typed, or pasted with the editor off), whose blank lines part paragraphs.
+_BLOCK_TAG = re.compile(
+    r"<\s*/?\s*(?:p|div|br|hr|h[1-6]|ul|ol|li|blockquote|pre|table|figure)\b",
+    re.IGNORECASE,
+)
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def body_from_desk(value: str) -> str:
+    """Stored HTML for a body written in the desk, rich or plain.
+
+    Plain text becomes paragraphs (a blank line parts them, a single line break
+    stays one), then everything goes through the one allowlist above, so what is
+    stored never differs from what the reader pages allow.
+    """
+    text = value.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if text and not _BLOCK_TAG.search(text):
+        paragraphs = [p.strip() for p in _BLANK_LINE.split(text) if p.strip()]
+        text = "".join(
+            "<p>" + "<br>".join(line.strip() for line in p.split("\n")) + "</p>"
+            for p in paragraphs
+        )
+    return sanitize_html(text).strip()

@@ -84,16 +84,25 @@ def update_story(
     by: User,
     editions: Iterable[Edition] | None = None,
     note: str = "",
+    base_version: datetime | None = None,
     **changes: Any,
 ) -> Story:
     """Apply `changes` to `story`, recording a revision when its text changed.
 
     A text change to a published story sets its update time, which readers see.
     Changing a published story's editions needs an editor of the new editions.
+    With `base_version` (the story's `modified_at` when the editor opened it), a
+    story changed since then is refused rather than saved over.
     """
     current = locked(story)
     if not can_edit(by, current):
         raise PermissionDenied("You may not edit this story.")
+    if base_version is not None and current.modified_at != base_version:
+        raise ValidationError(
+            "Someone saved this story a moment ago; open it again to see their "
+            "changes before saving yours.",
+            code="stale",
+        )
     many = {
         k: changes.pop(k)
         for k in ("sections", "authors", "places", "tags")

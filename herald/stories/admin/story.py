@@ -2,19 +2,23 @@
 workflow panel, and saving through the actions."""
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
 from herald.accounts.access import signed_in_user
 from herald.core.desk import RoleAdmin
 from herald.core.roles import STAFF_ROLES
+from herald.core.timefmt import format_local, gmt_offset
 from herald.stories import actions, desk_hooks
-from herald.stories.admin.forms import StoryForm
+from herald.stories.admin import presence
+from herald.stories.admin.forms import StoryForm, conflict_diff, story_changes
 from herald.stories.admin.views import StoryDeskViews
 from herald.stories.models import Story
 from herald.stories.workflow import Status, can_edit, can_publish, moves_for
@@ -30,8 +34,8 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
         "origin_edition",
         "primary_section",
         "provenance",
-        "published_at",
-        "modified_at",
+        "published",
+        "modified",
     )
     list_filter = (
         "status",
@@ -46,9 +50,9 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
     autocomplete_fields = ("authors", "tags", "places", "dateline_place")
     readonly_fields = (
         "status",
-        "published_at",
-        "updated_at",
-        "scheduled_for",
+        "published_local",
+        "updated_local",
+        "scheduled_local",
         "workflow_links",
     )
     fieldsets = (
@@ -98,9 +102,9 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
             {
                 "fields": (
                     "embargo_until",
-                    "scheduled_for",
-                    "published_at",
-                    "updated_at",
+                    "scheduled_local",
+                    "published_local",
+                    "updated_local",
                 )
             },
         ),
@@ -134,6 +138,36 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_delete_permission(request, obj)
 
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not self.has_change_permission(request, obj):
+            return fieldsets
+        # The version the form was opened on travels with it (see StoryForm).
+        (name, options), *rest = fieldsets
+        fields = (*options["fields"], "base_version")
+        return [(name, {**options, "fields": fields}), *rest]
+
+    # --- times, in the origin edition's zone with the offset ---------------------
+    @admin.display(description="Published", ordering="published_at")
+    def published(self, obj: Story) -> str:
+        return _local(obj.published_at, obj)
+
+    @admin.display(description="Modified", ordering="modified_at")
+    def modified(self, obj: Story) -> str:
+        return _local(obj.modified_at, obj)
+
+    @admin.display(description="Published at")
+    def published_local(self, obj: Story) -> str:
+        return _local(obj.published_at, obj)
+
+    @admin.display(description="Updated at")
+    def updated_local(self, obj: Story) -> str:
+        return _local(obj.updated_at, obj)
+
+    @admin.display(description="Scheduled for")
+    def scheduled_local(self, obj: Story) -> str:
+        return _local(obj.scheduled_for, obj) if obj.status == Status.SCHEDULED else "-"
+
     @admin.display(description="Workflow")
     def workflow_links(self, obj: Story) -> str:
         if not obj.pk:
@@ -165,15 +199,18 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
     def save_model(
         self, request: HttpRequest, obj: Story, form: Any, change: bool
     ) -> None:
-        data = dict(form.cleaned_data)
+        data = story_changes(form.cleaned_data)
         editions = data.pop("editions")
         many = {k: data.pop(k) for k in ("sections", "authors", "places", "tags")}
-        if not data.get("slug"):
-            data.pop("slug", None)
         try:
             if change:
                 actions.update_story(
-                    obj, by=signed_in_user(request), editions=editions, **data, **many
+                    obj,
+                    by=signed_in_user(request),
+                    editions=editions,
+                    base_version=form.opened_version,
+                    **data,
+                    **many,
                 )
             else:
                 created = actions.create_story(
@@ -220,17 +257,40 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
         form_url: str = "",
         obj: Any = None,
     ) -> Any:
+        form = context["adminform"].form
+        if getattr(form, "conflict", None) is not None:
+            context["conflict"] = form.conflict
+            context["conflict_diff"] = conflict_diff(form.conflict, form)
+            context["conflict_by"] = form.conflict.events.select_related("by").first()
         if obj is not None and obj.pk:
             user = signed_in_user(request)
             zone = obj.origin_edition.time_zone
+            context.update(
+                zone=zone,
+                others=presence.mark_open(obj.pk, user.pk, user.get_username()),
+                presence_url=reverse("admin:stories_story_presence", args=[obj.pk]),
+                autosave_url=reverse("admin:stories_story_autosave", args=[obj.pk])
+                if obj.status == Status.DRAFT and can_edit(user, obj)
+                else "",
+                beat=presence.BEAT,
+            )
             context.update(
                 moves=[(m, Status(m).label) for m in moves_for(user, obj)],
                 move_url=reverse("admin:stories_story_move", args=[obj.pk]),
                 correct_url=reverse("admin:stories_story_correct", args=[obj.pk]),
                 may_correct=obj.status == Status.PUBLISHED and can_publish(user, obj),
                 schedule_zone=zone,
+                schedule_offset=gmt_offset(
+                    timezone.now().astimezone(ZoneInfo(zone)).utcoffset()
+                ),
                 events=obj.events.select_related("by")[:15],
                 corrections=obj.corrections.all(),
                 **desk_hooks.panel_context(obj),
             )
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _local(moment: Any, story: Story) -> str:
+    if moment is None:
+        return "-"
+    return format_local(moment, story.origin_edition.time_zone)

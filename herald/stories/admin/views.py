@@ -6,18 +6,30 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from herald.accounts.access import signed_in_user
 from herald.core.sanitize import html_to_text
-from herald.core.timefmt import local_to_utc
+from herald.core.timefmt import format_local, local_to_utc
 from herald.stories import actions, desk_hooks
-from herald.stories.admin.forms import CorrectionForm, ImageForm, MoveForm
+from herald.stories.admin import presence
+from herald.stories.admin.forms import (
+    CorrectionForm,
+    ImageForm,
+    MoveForm,
+    story_changes,
+)
 from herald.stories.models import Story
-from herald.stories.workflow import Status, TransitionNotAllowed
+from herald.stories.workflow import Status, TransitionNotAllowed, can_edit
 
 
 class StoryDeskViews(admin.ModelAdmin):
@@ -45,6 +57,16 @@ class StoryDeskViews(admin.ModelAdmin):
             ),
             path(
                 "<int:pk>/images/", wrap(self.images_view), name="stories_story_images"
+            ),
+            path(
+                "<int:pk>/autosave/",
+                wrap(self.autosave_view),
+                name="stories_story_autosave",
+            ),
+            path(
+                "<int:pk>/presence/",
+                wrap(self.presence_view),
+                name="stories_story_presence",
             ),
             *super().get_urls(),
         ]
@@ -94,9 +116,11 @@ class StoryDeskViews(admin.ModelAdmin):
             )
             self.message_user(request, text, messages.ERROR)
             return self._back(story)
-        self.message_user(
-            request, f"The story is now {story.get_status_display().lower()}."
-        )
+        text = f"The story is now {story.get_status_display().lower()}."
+        if story.status == Status.SCHEDULED and story.scheduled_for:
+            zone = story.origin_edition.time_zone
+            text += f" It goes live {format_local(story.scheduled_for, zone)}."
+        self.message_user(request, text)
         return self._back(story)
 
     def correct_view(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -136,6 +160,7 @@ class StoryDeskViews(admin.ModelAdmin):
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "story": story,
+            "zone": story.origin_edition.time_zone,
             "rows": rows,
             "events": story.events.select_related("by"),
             "title": f"Revision history: {story.headline}",
@@ -172,6 +197,73 @@ class StoryDeskViews(admin.ModelAdmin):
             "title": f"Images: {story.headline}",
         }
         return TemplateResponse(request, "desk/story_images.html", context)
+
+    def autosave_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Save a draft's form as it stands (the change page's script posts it
+        every half minute while someone types). Answers JSON: the new version, or
+        why nothing was saved; a newer version saved by someone else is 409."""
+        story = self._story(request, pk)
+        if request.method != "POST":
+            return JsonResponse({"error": "Post the form."}, status=405)
+        user = signed_in_user(request)
+        if story.status != Status.DRAFT or not can_edit(user, story):
+            return JsonResponse(
+                {"error": "Only a draft you may edit saves by itself."}, status=409
+            )
+        form = self.get_form(request, story, change=True)(request.POST, instance=story)
+        if not form.is_valid():
+            stale = any(e.code == "stale" for e in form.non_field_errors().as_data())
+            return JsonResponse(
+                {
+                    "error": " ".join(map(str, form.non_field_errors()))
+                    if stale
+                    else "Not saved: the form has errors. Save it to see them.",
+                    "stale": stale,
+                },
+                status=409 if stale else 400,
+            )
+        data = story_changes(form.cleaned_data)
+        editions = data.pop("editions")
+        many = {k: data.pop(k) for k in ("sections", "authors", "places", "tags")}
+        try:
+            actions.update_story(
+                story,
+                by=user,
+                editions=editions,
+                base_version=form.opened_version,  # type: ignore[attr-defined]
+                note="Autosaved",
+                **data,
+                **many,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            text = " ".join(getattr(exc, "messages", [])) or "You may not edit this."
+            return JsonResponse({"error": text, "stale": True}, status=409)
+        return JsonResponse(
+            {
+                "version": story.modified_at.isoformat(),
+                "saved": format_local(
+                    story.modified_at, story.origin_edition.time_zone
+                ),
+                "others": _names(presence.mark_open(pk, user.pk, user.get_username())),
+            }
+        )
+
+    def presence_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The change page's heartbeat: who else has the story open. A post with
+        `closed` says the page was left."""
+        story = self._story(request, pk)
+        if request.method != "POST":
+            return JsonResponse({"error": "Post to say the page is open."}, status=405)
+        user = signed_in_user(request)
+        if request.POST.get("closed"):
+            presence.mark_closed(story.pk, user.pk)
+            return JsonResponse({"others": []})
+        others = presence.mark_open(story.pk, user.pk, user.get_username())
+        return JsonResponse({"others": _names(others)})
+
+
+def _names(viewers: list[presence.Viewer]) -> list[str]:
+    return [v.name for v in viewers]
 
 
 def _diff(older: Any, newer: Any) -> list[str]:
