@@ -133,6 +133,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "herald.accounts.second_factor.DeskSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "herald.core.middleware.DeskTimeZoneMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -374,6 +375,9 @@ DEFAULT_FROM_EMAIL = _env("HERALD_DEFAULT_FROM_EMAIL", "newsroom@herald.localhos
 
 # --- Security ---------------------------------------------------------------------
 LOGIN_URL = "/desk/login/"
+# The desk asks admins and editors for a second factor (a TOTP app, or a recovery
+# code) after the password; anyone who turned it on is always asked.
+HERALD_DESK_REQUIRE_2FA = _env_bool("HERALD_DESK_REQUIRE_2FA", PRODUCTION)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "herald.web.errors.csrf_failure"  # the branded 403
