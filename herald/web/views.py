@@ -15,10 +15,13 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from herald.core.timefmt import format_local
 from herald.discovery.related import related_for_page
-from herald.edge.caching import public_page, story_keys
+from herald.edge import keys as edge_keys
+from herald.edge.caching import page_keys, public_page, story_keys
 from herald.editions.links import edition_origin
 from herald.editions.models import Edition
 from herald.stories.links import canonical_url
@@ -165,7 +168,23 @@ def _story_context(item: Story, edition: Edition, preview: bool) -> dict[str, An
         "sections": _nav_sections(),
         "image": next(iter(getattr(item, "image_list", [])), None),
         "preview": preview,
+        "preview_state": preview_state(item, edition) if preview else "",
     }
+
+
+def preview_state(item: Story, edition: Edition) -> str:
+    """What a preview says of the story's real state; empty once readers see it."""
+    zone = edition.time_zone
+    if item.pk is None:
+        return "News release, not approved yet: not published"
+    if item.status == Status.SCHEDULED and item.scheduled_for:
+        return f"Scheduled: goes live {format_local(item.scheduled_for, zone)}"
+    if item.status == Status.PUBLISHED:
+        if item.embargo_until and item.embargo_until > timezone.now():
+            until = format_local(item.embargo_until, zone)
+            return f"Embargoed until {until}: not public yet"
+        return ""
+    return f"{item.get_status_display()}, not published"
 
 
 def _cursor(request: HttpRequest) -> tuple[datetime, int] | None:
@@ -258,6 +277,10 @@ def author(request: HttpRequest, slug: str) -> HttpResponse:
 def brand_css(request: HttpRequest) -> HttpResponse:
     """The edition's colours as CSS variables (CSP allows no inline styles)."""
     edition = getattr(request, "edition", None)
+    if edition is None and request.GET.get("edition"):
+        # A desk preview on the network's host wears the edition's colours.
+        edition = get_object_or_404(Edition, slug=request.GET["edition"])
+        page_keys(request, [edge_keys.edition_key(edition.pk)])
     primary = edition.primary_colour if edition else "#1d3557"
     accent = edition.accent_colour if edition else "#b5172b"
     css = f":root{{--brand:{primary};--accent:{accent};}}\n"
