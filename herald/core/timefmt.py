@@ -1,6 +1,7 @@
 """Show stored UTC times in an edition's own time zone, with its real offset."""
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from django.core.exceptions import ValidationError
@@ -51,3 +52,85 @@ def local_to_utc(local: datetime, zone: str) -> datetime:
             f"{local:%Y-%m-%d %H:%M} does not exist in {zone} (clock change)."
         )
     return aware.astimezone(ZoneInfo("UTC"))
+
+
+# The zones most newsrooms pick, first in every zone menu.
+COMMON_ZONES = (
+    "UTC",
+    "Europe/London",
+    "Europe/Paris",
+    "Europe/Berlin",
+    "Africa/Lagos",
+    "Africa/Johannesburg",
+    "Africa/Nairobi",
+    "Asia/Dubai",
+    "Asia/Karachi",
+    "Asia/Kolkata",
+    "Asia/Dhaka",
+    "Asia/Bangkok",
+    "Asia/Singapore",
+    "Asia/Hong_Kong",
+    "Asia/Shanghai",
+    "Asia/Tokyo",
+    "Asia/Seoul",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "America/Sao_Paulo",
+    "America/New_York",
+    "America/Toronto",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+)
+REGIONS = (
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+)
+
+
+def zone_label(name: str, now: datetime | None = None) -> str:
+    """`Tokyo (GMT+9)`, `Argentina / Buenos Aires (GMT-3)`: a zone as people say
+    it, with its offset now."""
+    moment = now or datetime.now(ZoneInfo("UTC"))
+    offset = gmt_offset(moment.astimezone(ZoneInfo(name)).utcoffset())
+    if name == "UTC":
+        return "UTC (GMT)"
+    place = name.split("/", 1)[1] if name.split("/", 1)[0] in REGIONS else name
+    return f"{place.replace('_', ' ').replace('/', ' / ')} ({offset})"
+
+
+Choices = list[tuple[str, list[tuple[str, str]]]]
+
+
+def zone_choices() -> Choices:
+    """Every IANA zone for a menu, grouped: the common ones first, then one group
+    a region (cities in order), then the old aliases (US/Eastern, Etc/GMT+5) so
+    that a stored one still validates. Labels carry this hour's offsets."""
+    now = datetime.now(ZoneInfo("UTC")).replace(minute=0, second=0, microsecond=0)
+    return _zone_choices(now)
+
+
+@lru_cache(maxsize=2)
+def _zone_choices(now: datetime) -> Choices:
+    names = available_timezones()
+    groups: dict[str, list[tuple[str, str]]] = {region: [] for region in REGIONS}
+    other: list[tuple[str, str]] = []
+    for name in sorted(names):
+        region = name.split("/", 1)[0]
+        (groups[region] if region in groups and "/" in name else other).append(
+            (name, zone_label(name, now))
+        )
+    common = [(z, zone_label(z, now)) for z in COMMON_ZONES if z in names]
+    return [
+        ("Common", common),
+        *((region, groups[region]) for region in REGIONS if groups[region]),
+        ("Other names", other),
+    ]

@@ -1,14 +1,26 @@
 """Editions in the desk: admins configure them; other staff may look."""
 
+from django import forms
 from django.contrib import admin
 
 from herald.core.desk import RoleAdmin
 from herald.core.roles import Role
+from herald.core.timefmt import zone_choices
 from herald.editions.models import Edition
+
+
+class EditionForm(forms.ModelForm):
+    # Grouped by region, the common zones first, each with its offset.
+    time_zone = forms.ChoiceField(choices=zone_choices, initial="UTC")
+
+    class Meta:
+        model = Edition
+        fields = ("time_zone",)  # the admin adds the rest from its fieldsets
 
 
 @admin.register(Edition)
 class EditionAdmin(RoleAdmin):
+    form = EditionForm
     change_roles = frozenset({Role.ADMIN})
     list_display = ("name", "slug", "time_zone", "language", "countries", "is_active")
     list_filter = ("is_active", "language")

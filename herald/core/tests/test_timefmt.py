@@ -78,3 +78,26 @@ def test_naive_time_is_refused() -> None:
 def test_unknown_time_zone_is_refused(name: str) -> None:
     with pytest.raises(ValidationError):
         validate_time_zone(name)
+
+
+def test_zone_menus_put_common_zones_first_and_group_the_rest_by_region() -> None:
+    from zoneinfo import available_timezones
+
+    from herald.core.timefmt import zone_choices
+
+    groups = zone_choices()
+    names = [name for name, _ in groups]
+    assert names[0] == "Common" and names[-1] == "Other names"
+    assert {"Asia", "Europe", "America", "Africa", "Pacific"} <= set(names)
+    common = dict(groups[0][1])
+    assert common["Asia/Tokyo"] == "Tokyo (GMT+9)"
+    assert common["Asia/Kolkata"] == "Kolkata (GMT+5:30)"
+    asia = dict(groups[names.index("Asia")][1])
+    assert "Asia/Tokyo" in asia and all(z.startswith("Asia/") for z in asia)
+    america = dict(groups[names.index("America")][1])
+    assert america["America/Argentina/Buenos_Aires"].startswith(
+        "Argentina / Buenos Aires (GMT-3"
+    )
+    # Every zone can still be chosen, old aliases included.
+    offered = {zone for _, options in groups for zone, _ in options}
+    assert offered == set(available_timezones())
