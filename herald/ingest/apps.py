@@ -10,7 +10,11 @@ class IngestConfig(AppConfig):
 
     def ready(self) -> None:
         from herald.core import schedules
+        from herald.ingest.desk import wire_origin
         from herald.ingest.polling import enqueue_due_sources
+        from herald.stories import desk_hooks
 
         # Each due source gets one poll task.
         schedules.register("ingest.due_sources", enqueue_due_sources, order=40)
+        # The story's change page in the desk says which wire item it came from.
+        desk_hooks.register_panel(wire_origin)

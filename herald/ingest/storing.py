@@ -313,7 +313,9 @@ def _story_text(wire: WireItem) -> dict[str, Any]:
     return {"headline": headline, "standfirst": standfirst, "body": body}
 
 
-def _story_fields(ctx: Context, wire: WireItem, place: Place | None) -> dict[str, Any]:
+def story_fields(ctx: Context, wire: WireItem, place: Place | None) -> dict[str, Any]:
+    """A story's fields from a wire item: ingest's own stories and the desk's
+    "Make a story" (herald.ingest.wire_to_story) read an item the same way."""
     when = wire.first_created or wire.source_updated_at or wire.received_at
     return {
         **_story_text(wire),
@@ -335,7 +337,7 @@ def _create_story(
     editions, sections = ctx.editions(), ctx.sections()
     ordered_editions = [editions[pk] for pk in decision.edition_ids if pk in editions]
     ordered_sections = [sections[pk] for pk in decision.section_ids if pk in sections]
-    fields = _story_fields(ctx, wire, place)
+    fields = story_fields(ctx, wire, place)
     return story_actions.create_wire_story(
         editions=ordered_editions,
         sections=ordered_sections,
@@ -383,7 +385,7 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
         _mark(wire, ItemState.WITHHELD, f"Withheld by the source ({label}).")
     elif story is not None:
         place = ctx.place(wire.dateline_city, wire.dateline_country)
-        fields = _story_fields(ctx, wire, place)
+        fields = story_fields(ctx, wire, place)
         story_actions.update_wire_story(
             story, note=f"Wire update: {label}"[:200], **fields
         )

@@ -1,5 +1,5 @@
 """The desk's clusters: each item beside the lead with a word diff, merging
-clusters, and splitting an item out of its cluster."""
+clusters, splitting an item out of its cluster, and a story from the lead."""
 
 import difflib
 from typing import Any
@@ -17,6 +17,7 @@ from herald.core.desk import RoleAdmin
 from herald.core.sanitize import html_to_text
 from herald.ingest import actions
 from herald.ingest.admin.access import EDITORS
+from herald.ingest.admin.items import make_story_context
 from herald.ingest.models import Cluster, WireItem
 
 
@@ -127,6 +128,8 @@ class ClusterAdmin(RoleAdmin):
             "lead": lead,
             "others": others,
             "may_change": self.has_change_permission(request, cluster),
+            # The lead without a story: the same "Make a story" as its own page.
+            "lead_make": make_story_context(request, lead) if lead else None,
             "title": f"Cluster {cluster.pk}: {lead.headline if lead else 'no lead'}",
         }
         return TemplateResponse(request, "desk/ingest/cluster.html", context)

@@ -1,18 +1,17 @@
-"""The desk's sources, with their health and a poll on demand, and wire items as
-they were delivered (read-only)."""
+"""The desk's sources, with their health and a poll on demand (their wire items are
+herald.ingest.admin.items)."""
 
 from typing import Any
 
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import reverse
 from django.utils.html import format_html
 
 from herald.core.desk import RoleAdmin
 from herald.ingest import polling
 from herald.ingest.admin.access import ADMINS, EDITORS
-from herald.ingest.models import FetchLog, Source, WireItem
+from herald.ingest.models import FetchLog, Source
 
 
 @admin.register(Source)
@@ -134,47 +133,3 @@ class SourceAdmin(RoleAdmin):
             if s.message:
                 text += f" {s.message.splitlines()[0]}"
             self.message_user(request, text, level)
-
-
-@admin.register(WireItem)
-class WireItemAdmin(RoleAdmin):
-    """Wire items are records of what sources sent: read-only in the desk."""
-
-    view_roles = EDITORS
-    change_roles = frozenset()
-    delete_roles = frozenset()
-    list_display = (
-        "headline",
-        "source",
-        "state",
-        "version",
-        "received_at",
-        "cluster_link",
-        "story_link",
-    )
-    list_filter = ("state", "source")
-    search_fields = ("headline", "guid")
-    list_select_related = ("source", "story", "cluster")
-    date_hierarchy = "received_at"
-    exclude = ("signature",)
-    readonly_fields = ("cluster_link", "story_link")
-
-    @admin.display(description="cluster")
-    def cluster_link(self, obj: WireItem) -> str:
-        if obj.cluster_id is None:
-            return "—"
-        return format_html(
-            '<a href="{}">Cluster {}</a>',
-            reverse("admin:ingest_cluster_change", args=[obj.cluster_id]),
-            obj.cluster_id,
-        )
-
-    @admin.display(description="story")
-    def story_link(self, obj: WireItem) -> str:
-        if obj.story_id is None:
-            return "—"
-        return format_html(
-            '<a href="{}">{}</a>',
-            reverse("admin:stories_story_change", args=[obj.story_id]),
-            obj.story.get_status_display() if obj.story else obj.story_id,
-        )
