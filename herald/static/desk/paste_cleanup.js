@@ -1,10 +1,10 @@
 // What a word processor or a web page puts on the clipboard, made plain before
 // the editor's schema reads it. The schema keeps only the tags it knows, and the
 // text inside the ones it does not; so this file does what the schema cannot: it
-// turns what documents say in styles and classes (Word's lists, Google Docs' bold)
-// into tags, and drops what is not text at all (buttons, frames, empty lines).
-// Everything else, every class and style included, is left to the schema, and
-// the server sanitizes what is saved (herald.core.sanitize).
+// turns what documents say with styles (Word's lists, Google Docs' bold) into
+// tags, and drops what is not text (buttons, frames, empty lines). The schema
+// drops every other tag and attribute, and the server sanitizes what is saved
+// (herald.core.sanitize).
 
 // Never part of a story's text; the schema would keep a button's or a frame's
 // words as if they were.
@@ -21,20 +21,22 @@ const WORD_MARKER = /mso-list:\s*ignore/i;
 // a glyph ("·", "o", "§").
 const ORDERED_MARKER = /^\s*(\d+|[a-z]{1,4})[.)]/i;
 
-// Parsing markup applies its styles, even in a document that is never shown, and
-// the desk's content security policy (style-src 'self') refuses each one with an
-// error in the console. So <style> elements go, and style attributes are renamed
-// data-style, before the markup is parsed; the steps below read data-style. (A ">"
-// inside a quoted attribute value ends a tag early here: a style attribute after
-// it is parsed as it is and refused, which only logs.)
+// Parsing markup applies its styles and event handlers even in a document that is
+// never shown, and the desk's content security policy (style-src and script-src
+// 'self') refuses each one with an error in the console. So <style> elements go,
+// and style and on… attributes are renamed data-style and data-on…, before the
+// markup is parsed; the steps below read data-style. (A ">" inside a quoted value
+// ends a tag early here, and an attribute after it is parsed as it is: refused,
+// which only logs.)
 const STYLE_ELEMENT = /<style\b[^>]*>[\s\S]*?<\/style\s*>/gi;
 const START_TAG = /<[a-z][^>]*>/gi;
-const STYLE_ATTRIBUTE = /(\s)style(\s*=)/gi;
+const INLINE_ATTRIBUTE = /(\s)(style|on[a-z]+)(\s*=)/gi;
+const RENAMED = /^data-(style|on[a-z]+)$/;
 
-function withoutStyles(html) {
+function withoutInlineCode(html) {
   return html
     .replace(STYLE_ELEMENT, "")
-    .replace(START_TAG, (tag) => tag.replace(STYLE_ATTRIBUTE, "$1data-style$2"));
+    .replace(START_TAG, (tag) => tag.replace(INLINE_ATTRIBUTE, "$1data-$2$3"));
 }
 
 // One declaration of an element's (renamed) style attribute.
@@ -50,11 +52,11 @@ function rename(el, tag) {
   const renamed = el.ownerDocument.createElement(tag);
   renamed.append(...el.childNodes);
   el.replaceWith(renamed);
-  return renamed;
 }
 
-// Google Docs wraps a copy in <b style="font-weight:normal" id="docs-internal-guid-…">,
-// which the schema would read as bold text.
+// Google Docs wraps a copy in
+// <b style="font-weight:normal" id="docs-internal-guid-…">, which the schema would
+// read as bold text.
 function unwrapDocsWrapper(root) {
   for (const el of root.querySelectorAll('b[id^="docs-internal-guid"]')) {
     el.replaceWith(...el.childNodes);
@@ -67,18 +69,20 @@ function takeWordMarker(item) {
     WORD_MARKER.test(span.getAttribute("data-style") || ""),
   );
   const ordered = ORDERED_MARKER.test(marker ? marker.textContent : "");
-  // The comments hold the marker's wrapping span (its font) too.
-  const walker = item.ownerDocument.createTreeWalker(item, NodeFilter.SHOW_COMMENT);
-  const start = [];
-  while (walker.nextNode()) {
-    if (/^\[if !supportLists\]/i.test(walker.currentNode.data)) start.push(walker.currentNode);
-  }
-  for (const comment of start) {
-    while (comment.nextSibling && !/^\[endif\]/i.test(comment.nextSibling.data || "")) {
-      comment.nextSibling.remove();
+  // Between the comments is the marker and the span that sets its font.
+  const comments = item.ownerDocument.createTreeWalker(item, NodeFilter.SHOW_COMMENT);
+  const starts = [];
+  while (comments.nextNode()) {
+    if (/^\[if !supportLists\]/i.test(comments.currentNode.data)) {
+      starts.push(comments.currentNode);
     }
   }
-  if (marker && marker.isConnected) marker.remove();
+  for (const start of starts) {
+    while (start.nextSibling && !/^\[endif\]/i.test(start.nextSibling.data || "")) {
+      start.nextSibling.remove();
+    }
+  }
+  if (marker) marker.remove();
   return ordered;
 }
 
@@ -156,8 +160,8 @@ function dropEmptyLines(root) {
 }
 
 export function cleanPastedHtml(html) {
-  const doc = new DOMParser().parseFromString(withoutStyles(html), "text/html");
-  const root = doc.body;
+  const markup = withoutInlineCode(html);
+  const root = new DOMParser().parseFromString(markup, "text/html").body;
   for (const el of root.querySelectorAll(NOT_TEXT)) el.remove();
   unwrapDocsWrapper(root);
   wordLists(root);
@@ -165,6 +169,10 @@ export function cleanPastedHtml(html) {
   styledEmphasis(root);
   headingLevels(root);
   dropEmptyLines(root);
-  for (const el of root.querySelectorAll("[data-style]")) el.removeAttribute("data-style");
+  for (const el of root.querySelectorAll("*")) {
+    for (const name of el.getAttributeNames()) {
+      if (RENAMED.test(name)) el.removeAttribute(name);
+    }
+  }
   return root.innerHTML;
 }
