@@ -5,6 +5,8 @@ import {
   Blockquote,
   Bold,
   BulletList,
+  Code,
+  CodeBlock,
   Document,
   Dropcursor,
   Editor,
@@ -13,6 +15,7 @@ import {
   HardBreak,
   Heading,
   History,
+  HorizontalRule,
   Italic,
   Link,
   ListItem,
@@ -21,7 +24,11 @@ import {
   Paragraph,
   Plugin,
   SpecialCharacters,
+  Strike,
+  Subscript,
+  Superscript,
   Text,
+  Underline,
   initializeEditors,
 } from "../django_prose_editor/editor.js";
 import { cleanPastedHtml } from "./paste_cleanup.js";
@@ -45,6 +52,13 @@ const EXTENSIONS = [
   SpecialCharacters,
   Bold,
   Italic,
+  Underline,
+  Strike,
+  Subscript,
+  Superscript,
+  Code,
+  CodeBlock,
+  HorizontalRule,
   Heading.configure({ levels: [2, 3, 4] }),
   BulletList,
   OrderedList,
@@ -54,11 +68,45 @@ const EXTENSIONS = [
   PasteCleanup,
 ];
 
+// What the editor can hold. A body with anything else the reader pages allow (a
+// table, a figure, an abbreviation: wire copy has them) stays a text box of HTML,
+// so that opening and saving it never loses a part.
+const HOLDS = new Set(
+  "p br h2 h3 h4 ul ol li blockquote a strong b em i u s sub sup hr code pre".split(" "),
+);
+
+function editorCanHold(html) {
+  const body = new DOMParser().parseFromString(html, "text/html").body;
+  return [...body.querySelectorAll("*")].every((el) =>
+    HOLDS.has(el.localName),
+  );
+}
+
+function keepAsHtml(textarea) {
+  const wrapper = document.createElement("div");
+  wrapper.className = "body-editor-html";
+  textarea.before(wrapper);
+  wrapper.append(textarea);
+  const note = document.createElement("p");
+  note.className = "body-editor-note";
+  note.textContent =
+    "This text holds a table or other markup the editor cannot keep, so it " +
+    "is shown as HTML here. Edit it as HTML; it is cleaned on save.";
+  textarea.after(note);
+}
+
 // An empty document is one empty paragraph; the form gets "" for it.
 const EMPTY = /^<(\w+)(\s[^>]*)?><\/\1>$/i;
 
 function createEditor(textarea) {
-  if (textarea.closest(".prose-editor")) return null;
+  if (textarea.closest(".prose-editor") || textarea.dataset.keptAsHtml) {
+    return null;
+  }
+  if (!editorCanHold(textarea.value)) {
+    textarea.dataset.keptAsHtml = "1";
+    keepAsHtml(textarea);
+    return null;
+  }
   const wrapper = document.createElement("div");
   wrapper.className = "prose-editor";
   textarea.before(wrapper);
