@@ -103,3 +103,19 @@ def body_from_desk(value: str) -> str:
             for p in paragraphs
         )
     return sanitize_html(text).strip()
+
+
+_ITEM_PARAGRAPH = re.compile(r"<li><p>((?:(?!</?p>).)*)</p></li>", re.DOTALL)
+_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def same_html(a: str, b: str) -> bool:
+    """Whether two bodies say the same thing in the same structure: the editor
+    writes a list item's text as a paragraph and drops the line breaks between
+    blocks, which changes nothing a reader sees."""
+
+    def normal(html: str) -> str:
+        text = _BETWEEN_TAGS.sub("><", body_from_desk(html))
+        return " ".join(_ITEM_PARAGRAPH.sub(r"<li>\1</li>", text).split())
+
+    return normal(a) == normal(b)

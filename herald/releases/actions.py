@@ -14,6 +14,7 @@ from django.utils import timezone
 from herald.accounts.models import User
 from herald.core.images import make_renditions
 from herald.core.roles import Role
+from herald.core.sanitize import body_from_desk, same_html
 from herald.editions.models import Edition
 from herald.releases.checks import as_json, run_checks
 from herald.releases.mail import mail_submitter
@@ -34,6 +35,8 @@ from herald.stories.workflow import Status
 logger = logging.getLogger(__name__)
 
 MAX_IMAGES = 5
+# A new image of a draft: (file, caption, credit, rights confirmed[, alt text]).
+NewImage = tuple[IO[bytes], str, str, bool] | tuple[IO[bytes], str, str, bool, str]
 RELEASE_FIELDS = (
     "headline",
     "summary",
@@ -84,14 +87,14 @@ def save_draft(
     *,
     release: NewsRelease | None,
     editions: Iterable[Edition],
-    new_images: Iterable[tuple[IO[bytes], str, str, bool]] = (),
+    new_images: Iterable[NewImage] = (),
     remove_image_ids: Iterable[int] = (),
     **fields: Any,
 ) -> NewsRelease:
     """Create or update the submitter's draft (or a release sent back for changes).
 
-    `new_images` are (file, caption, credit, rights confirmed); each is decoded with
-    the pixel cap and re-encoded, and the upload's bytes are never kept.
+    `new_images` are (file, caption, credit, rights confirmed[, alt text]); each is
+    decoded with the pixel cap and re-encoded, and the upload's bytes are never kept.
     """
     if release is None:
         release = NewsRelease(submitter=submitter)
@@ -111,15 +114,29 @@ def save_draft(
     release.save()
     release.editions.set(list(editions))
     release.images.filter(pk__in=list(remove_image_ids)).delete()
-    for upload, caption, credit, rights in new_images:
-        add_image(release, upload=upload, caption=caption, credit=credit, rights=rights)
+    for upload, caption, credit, rights, *alt in new_images:
+        add_image(
+            release,
+            upload=upload,
+            caption=caption,
+            credit=credit,
+            rights=rights,
+            alt_text=alt[0] if alt else "",
+        )
     return release
 
 
 def add_image(
-    release: NewsRelease, *, upload: IO[bytes], caption: str, credit: str, rights: bool
+    release: NewsRelease,
+    *,
+    upload: IO[bytes],
+    caption: str,
+    credit: str,
+    rights: bool,
+    alt_text: str = "",
 ) -> ReleaseImage:
-    """Re-encode `upload` and attach it; refuses a sixth image or missing rights."""
+    """Re-encode `upload` and attach it; refuses a sixth image or missing rights.
+    The submission form asks every new upload for its alt text."""
     if release.images.count() >= MAX_IMAGES:
         raise ValidationError(f"A release has at most {MAX_IMAGES} images.")
     if not rights:
@@ -131,7 +148,9 @@ def add_image(
     upload.seek(0)
     if head.startswith(b"GIF8"):
         raise ValidationError("Images must be JPEG, PNG or WebP.")
-    renditions = {r.name: r for r in make_renditions(upload)}
+    # Uncropped: the submitter's whole picture reaches the moderator (a story made
+    # from it is cropped then, around the focal point the desk sets).
+    renditions = {r.name: r for r in make_renditions(upload, aspect_range=None)}
     upload.seek(0)
     from PIL import Image
 
@@ -143,6 +162,7 @@ def add_image(
         position=release.images.count(),
         caption=caption.strip(),
         credit=credit.strip(),
+        alt_text=alt_text.strip()[:250],
         rights_confirmed=True,
         source_width=width,
         source_height=height,
@@ -249,14 +269,17 @@ def approve_release(
     release_at: datetime | None = None,
     keep_requested_time: bool = True,
     message: str = "",
+    body_html: str | None = None,
     **changes: Any,
 ) -> Story:
     """Publish the release as a story on its target editions (or the ones `by`
     chose) at the requested time, and tell the submitter.
 
     `changes` are a moderator's edits to the release's text fields; with any, the
-    decision is recorded as "edited and approved". A requested time already past
-    publishes at once.
+    decision is recorded as "edited and approved". `body_html` is the body as the
+    moderator edited it in the desk's editor (the submitter's Markdown, rendered,
+    is what they started from): the story gets it, and the release keeps the
+    submitter's own text. A requested time already past publishes at once.
     """
     decided_at = timezone.now()
     current = _decide_on(release, by)
@@ -272,8 +295,13 @@ def approve_release(
         raise TypeError(
             f"Unknown release fields: {sorted(set(changes) - set(RELEASE_FIELDS))}"
         )
+    body = render_body(edited.get("body", current.body))
+    if body_html is not None and not same_html(body_html, body):
+        body = body_from_desk(body_html)
+        edited["body"] = body
     for name, value in edited.items():
-        setattr(current, name, value)
+        if name != "body" or body_html is None:
+            setattr(current, name, value)
     at = current.release_at if keep_requested_time else release_at
     if editions is not None:
         current.editions.set(chosen)
@@ -286,7 +314,8 @@ def approve_release(
         else None
     )
     files = [
-        (img.image.open("rb"), img.caption, img.credit) for img in current.images.all()
+        (img.image.open("rb"), img.caption, img.credit, img.alt_text)
+        for img in current.images.all()
     ]
     try:
         story = story_actions.publish_release_story(
@@ -296,7 +325,7 @@ def approve_release(
             images=files,
             headline=current.headline,
             standfirst=current.summary,
-            body=render_body(current.body),
+            body=body,
             dateline_city=current.dateline_city,
             dateline_country=current.dateline_country,
             dateline_place=place,
@@ -304,7 +333,7 @@ def approve_release(
             primary_section=section,
         )
     finally:
-        for handle, _, _ in files:
+        for handle, *_ in files:
             handle.close()
     published = story.status == Status.PUBLISHED
     _move(current, ReleaseStatus.PUBLISHED if published else ReleaseStatus.SCHEDULED)

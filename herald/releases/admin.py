@@ -3,7 +3,7 @@ and one page per release to approve (with edits), request changes or reject."""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,6 +22,7 @@ from herald.releases.checks import FLAG_LABELS
 from herald.releases.forms import DecisionForm
 from herald.releases.models import NewsRelease, ReleaseStatus
 from herald.releases.preview import render_preview, section_for
+from herald.releases.text import render_body
 
 DECIDERS = frozenset(MODERATING_ROLES)
 
@@ -87,6 +88,8 @@ class NewsReleaseAdmin(RoleAdmin):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> Any:
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before the redirect, as on every other page
         if not request.GET:
             # The queue: what awaits a decision, oldest first.
             return HttpResponseRedirect(f"{request.path}?status__exact=pending")
@@ -127,13 +130,23 @@ class NewsReleaseAdmin(RoleAdmin):
         initial = {
             "headline": release.headline,
             "summary": release.summary,
-            "body": release.body,
+            "body": render_body(release.body),
             "dateline_city": release.dateline_city,
             "dateline_country": release.dateline_country,
             "section": section_for(release).pk,
             "editions": list(release.editions.all()),
         }
         pending = release.status == ReleaseStatus.PENDING
+        if request.method == "POST" and not pending:
+            # A decision from a stale page (another moderator decided first) must
+            # not pass in silence: say so, and show the release as it is now.
+            self.message_user(
+                request,
+                f"Release #{release.pk} is {release.get_status_display().lower()}: "
+                "there is nothing to decide, and nothing was changed.",
+                messages.ERROR,
+            )
+            return HttpResponseRedirect(request.path)
         form = DecisionForm(
             request.POST if request.method == "POST" else None,
             initial=initial,
@@ -184,7 +197,7 @@ class NewsReleaseAdmin(RoleAdmin):
                     message=data["message"],
                     headline=data["headline"],
                     summary=data["summary"],
-                    body=data["body"],
+                    body_html=data["body"],
                     dateline_city=data["dateline_city"],
                     dateline_country=data["dateline_country"],
                 )

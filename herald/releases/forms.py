@@ -8,21 +8,20 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from herald.core.timefmt import local_to_utc
+from herald.core.editor import BodyField
+from herald.core.timefmt import local_to_utc, zone_choices
 from herald.editions.models import Edition
 from herald.releases.actions import MAX_IMAGES
 from herald.releases.models import NewsRelease, RejectReason, Submitter
 from herald.stories.models import Section
 
-ZONES = sorted(zoneinfo.available_timezones())
-ZONE_CHOICES = [(z, z.replace("_", " ")) for z in ZONES]
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 class ProfileForm(forms.ModelForm):
     website = forms.URLField(max_length=300, required=False, assume_scheme="https")
     time_zone = forms.ChoiceField(
-        choices=ZONE_CHOICES,
+        choices=zone_choices,
         help_text="Release times you ask for are read in this time zone.",
     )
 
@@ -74,7 +73,7 @@ class ReleaseForm(forms.ModelForm):
         ),
         help_text="Nothing is published before this time: it works as an embargo.",
     )
-    time_zone = forms.ChoiceField(choices=ZONE_CHOICES, label="Time zone")
+    time_zone = forms.ChoiceField(choices=zone_choices, label="Time zone")
     nickname = forms.CharField(required=False, max_length=100)
 
     class Meta:
@@ -166,6 +165,13 @@ class ImageSlotForm(forms.Form):
     credit = forms.CharField(
         required=False, max_length=160, help_text="Photographer or owner."
     )
+    alt_text = forms.CharField(
+        required=False,
+        max_length=250,
+        label="Alt text",
+        help_text="What the image shows, for readers who cannot see it, "
+        "e.g. “Eight rowers lift a boat onto the river bank”.",
+    )
     rights = forms.BooleanField(
         required=False,
         label="I hold the rights to publish this image and allow Herald to publish it.",
@@ -193,6 +199,10 @@ class ImageSlotForm(forms.Form):
             self.add_error("caption", "Write a caption for the image.")
         if not data.get("credit", "").strip():
             self.add_error("credit", "Credit the photographer or owner.")
+        if not data.get("alt_text", "").strip():
+            self.add_error(
+                "alt_text", "Describe the image for readers who cannot see it."
+            )
         if not data.get("rights"):
             self.add_error("rights", "Confirm that you hold the rights.")
         return data
@@ -217,7 +227,11 @@ class DecisionForm(forms.Form):
     )
     headline = forms.CharField(max_length=200)
     summary = forms.CharField(max_length=400, required=False)
-    body = forms.CharField(max_length=30_000, widget=forms.Textarea(attrs={"rows": 18}))
+    body = BodyField(
+        max_length=60_000,
+        help_text="As it will be published. The submitter's own text stays as "
+        "they wrote it.",
+    )
     dateline_city = forms.CharField(max_length=80)
     dateline_country = forms.CharField(max_length=80)
     section = forms.ModelChoiceField(queryset=Section.objects.all())

@@ -164,6 +164,13 @@ class ReleaseImage(models.Model):
     image = models.ImageField(upload_to="releases/%Y/%m/", max_length=200)
     caption = models.CharField(max_length=400)
     credit = models.CharField(max_length=160)
+    # Asked of every new upload (the submission form needs it); empty only on
+    # images sent before it was asked for, whose story takes the caption instead.
+    alt_text = models.CharField(
+        max_length=250,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
     rights_confirmed = models.BooleanField(default=False)
     # The size of the upload as decoded, before any scaling: the "too small" check
     # judges what the submitter sent.

@@ -36,7 +36,7 @@ class _PreviewImage:
         self.large = self.medium = self.small = _File(url)
         self.width, self.height = image.image.width, image.image.height
         self.caption, self.credit = image.caption, image.credit
-        self.alt_text = image.caption[:250]
+        self.alt_text = image.alt_text or image.caption[:250]
 
 
 class PreviewStory:

@@ -148,6 +148,7 @@ def _form(request: HttpRequest, release: NewsRelease | None) -> HttpResponse:
             s.cleaned_data["caption"],
             s.cleaned_data["credit"],
             s.cleaned_data["rights"],
+            s.cleaned_data["alt_text"],
         )
         for s in slots
         if s.cleaned_data.get("image")

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -294,14 +295,82 @@ def image_path(instance: "StoryImage", filename: str) -> str:
     return f"images/{now:%Y/%m}/{filename}"
 
 
+def picture_path(instance: "Picture", filename: str) -> str:
+    now = timezone.now()
+    return f"pictures/{now:%Y/%m}/{filename}"
+
+
+class Picture(models.Model):
+    """A picture in the library: the upload re-encoded (uncropped, never the
+    uploaded bytes), its words, and the focal point that every story's renditions
+    of it keep in frame. Stories use it through StoryImage."""
+
+    original = models.ImageField(upload_to=picture_path, max_length=200)
+    preview = models.ImageField(
+        upload_to=picture_path, max_length=200, help_text="Small, uncropped."
+    )
+    caption = models.CharField(max_length=400)
+    credit = models.CharField(max_length=160)
+    alt_text = models.CharField(
+        max_length=250, help_text="What it shows, for readers who cannot see it."
+    )
+    # Fractions of the width and height: (0, 0) is the top left corner.
+    focal_x = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    focal_y = models.FloatField(
+        default=0.5, validators=[MinValueValidator(0.0), MaxValueValidator(1.0)]
+    )
+    width = models.PositiveIntegerField(help_text="Of the library's copy.")
+    height = models.PositiveIntegerField(help_text="Of the library's copy.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    focal_x__gte=0, focal_x__lte=1, focal_y__gte=0, focal_y__lte=1
+                ),
+                name="picture_focal_point_in_frame",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.caption
+
+    @property
+    def focal(self) -> tuple[float, float]:
+        return (self.focal_x, self.focal_y)
+
+
 class StoryImage(models.Model):
-    """One image of a story, kept only as re-encoded JPEG renditions."""
+    """One image of a story (a story's use of a library picture), kept only as
+    re-encoded JPEG renditions cropped around the picture's focal point. Its words
+    start as the picture's and may be changed for this story alone."""
 
     story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="images")
+    # Null for images from before the library whose file was missing, and for rows
+    # made without the actions (the demo shares one picture's files that way).
+    picture = models.ForeignKey(
+        Picture,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="uses",
+    )
     position = models.PositiveSmallIntegerField(default=0)
     caption = models.CharField(max_length=400)
     credit = models.CharField(max_length=160)
-    alt_text = models.CharField(max_length=250)
+    # Needed once the story is published or scheduled (the actions check it).
+    alt_text = models.CharField(max_length=250, blank=True)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     large = models.ImageField(upload_to=image_path, max_length=200)

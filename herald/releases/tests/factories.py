@@ -17,6 +17,7 @@ from herald.core.roles import Role
 from herald.editions.models import Edition
 from herald.releases import actions
 from herald.releases.models import NewsRelease, Submitter
+from herald.releases.text import render_body
 
 BODY = (
     "The Kansai Rowing Club opened its new boathouse on the Yodo River on Saturday "
@@ -135,7 +136,8 @@ def decision_data(
         "decision": "approve",
         "headline": release.headline,
         "summary": release.summary,
-        "body": release.body,
+        # The desk's editor holds the body as HTML, rendered from the Markdown.
+        "body": render_body(release.body),
         "dateline_city": release.dateline_city,
         "dateline_country": release.dateline_country,
         "section": section_pk,

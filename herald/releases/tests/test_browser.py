@@ -160,6 +160,7 @@ def test_a_submitter_submits_and_a_moderator_approves_through_the_real_pages(
     )
     page.locator("input[name=image1-caption]").fill("The new boathouse")
     page.locator("input[name=image1-credit]").fill("Ken Mori")
+    page.locator("input[name=image1-alt_text]").fill("The boathouse on the bank")
     page.locator("input[name=image1-rights]").check()
     with page.expect_navigation():
         page.get_by_role("button", name="Preview").click()
@@ -221,6 +222,7 @@ def _hostile_form(i: int, vector: str, editions: list[Edition]) -> dict[str, Any
         "image1-image": png(900, 600),
         "image1-caption": _cut(vector, 400),
         "image1-credit": _cut(vector, 160),
+        "image1-alt_text": _cut(vector, 250),
         "image1-rights": "on",
         "step": "submit",
     }

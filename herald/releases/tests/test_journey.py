@@ -86,6 +86,7 @@ def test_sign_up_verify_submit_moderate_publish_on_two_editions_and_report(
             "image1-image": png(),
             "image1-caption": "The new boathouse",
             "image1-credit": "Ken Mori",
+            "image1-alt_text": "The new boathouse on the river bank",
             "image1-rights": "on",
         },
     )

@@ -19,6 +19,7 @@ from herald.editions.models import Edition
 from herald.releases import actions
 from herald.releases.models import Decision, NewsRelease, ReleaseStatus
 from herald.releases.tests.factories import (
+    BODY,
     decision_data,
     form_data,
     logged_in,
@@ -27,6 +28,7 @@ from herald.releases.tests.factories import (
     make_submitter,
     png,
 )
+from herald.releases.text import render_body
 from herald.stories.actions import publish_due_stories
 from herald.stories.models import Section, Story
 from herald.stories.workflow import Status
@@ -41,6 +43,12 @@ def _decide(release: NewsRelease, section: Section, **data: Any) -> Any:
         reverse("admin:releases_newsrelease_change", args=[release.pk]),
         decision_data(release, section.pk, **data),
     )
+
+
+def _moderator_page(release: NewsRelease) -> str:
+    moderator = User.objects.filter(username="mod").first() or make_moderator()
+    url = reverse("admin:releases_newsrelease_change", args=[release.pk])
+    return logged_in(moderator).get(url).content.decode()
 
 
 def test_rejection_records_reason_and_message_and_mails_the_submitter(
@@ -127,6 +135,50 @@ def test_edit_and_approve_publishes_the_moderators_text_and_says_so(
     assert "approved with edits" in mail.outbox[-1].subject
 
 
+def test_the_moderator_edits_the_body_in_the_desk_editor_and_the_story_gets_it(
+    japan: Edition, section: Section
+) -> None:
+    release = make_release(
+        make_submitter(), [japan], body=BODY + "\n\n- Forty boats\n- A repair shop"
+    )
+    markdown = release.body
+    page = _moderator_page(release)
+    assert 'data-herald-editor="body"' in page and "desk/body_editor.js" in page
+    # What the editor sends back untouched (list items as paragraphs, no line
+    # breaks between blocks) is no edit.
+    untouched = (
+        render_body(markdown)
+        .replace("<li>", "<li><p>")
+        .replace("</li>", "</p></li>")
+        .replace("\n", "")
+    )
+    _decide(release, section, body=untouched)
+    release.refresh_from_db()
+    assert release.decisions.get(kind=Decision.Kind.APPROVED)
+    assert release.story is not None
+    assert "<li>Forty boats</li>" in release.story.body
+
+
+def test_a_moderators_body_edit_reaches_the_story_and_the_release_keeps_its_text(
+    japan: Edition, section: Section
+) -> None:
+    release = make_release(make_submitter(), [japan])
+    markdown = release.body
+    edited = (
+        render_body(markdown).replace("</p>", " <strong>Open daily.</strong></p>", 1)
+        + '<h2>Where</h2><p onclick="x()">On the <a href="https://example.org">river</a></p>'
+    )
+    _decide(release, section, body=edited)
+    release.refresh_from_db()
+    assert release.body == markdown
+    assert release.story is not None
+    body = release.story.body
+    assert "<strong>Open daily.</strong>" in body and "<h2>Where</h2>" in body
+    assert "onclick" not in body
+    approval = release.decisions.get(kind=Decision.Kind.EDITED_APPROVED)
+    assert "Edited: body." in approval.message
+
+
 def test_a_future_release_time_schedules_the_story_until_it_is_due(
     japan: Edition, section: Section
 ) -> None:
@@ -171,8 +223,15 @@ def test_a_decided_release_takes_no_second_decision(
     actions.reject_release(release, by=moderator, reason="spam", message="Spam.")
     with pytest.raises(actions.MoveNotAllowed):
         actions.approve_release(release, by=moderator, section=section)
-    page = _decide(release, section)
-    assert page.status_code == 200 and b"Decide" not in page.content
+    # A decision posted from a stale page is refused with a message.
+    page = logged_in(moderator).post(
+        reverse("admin:releases_newsrelease_change", args=[release.pk]),
+        decision_data(release, section.pk),
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "there is nothing to decide, and nothing was changed" in text
+    assert "Decide</h2>" not in text
     assert not Story.objects.exists()
 
 
@@ -242,6 +301,7 @@ def _image_post(client: Client, japan: Edition, upload: Any, **slot: Any) -> Any
             "image1-image": upload,
             "image1-caption": slot.get("caption", "Caption"),
             "image1-credit": slot.get("credit", "Credit"),
+            "image1-alt_text": slot.get("alt_text", "Alt text"),
             **({"image1-rights": "on"} if slot.get("rights", True) else {}),
         },
     )

@@ -151,7 +151,7 @@ def publish_release_story(
     by: User,
     editions: list[Edition],
     at: datetime | None,
-    images: Iterable[tuple[IO[bytes], str, str]] = (),
+    images: Iterable[tuple[IO[bytes], str, str, str]] = (),
     **fields: Any,
 ) -> Story:
     """Create a story with news-release provenance from a release that `by` approved,
@@ -159,7 +159,9 @@ def publish_release_story(
 
     The release's moderation is the decision, so `by` moderates rather than writes:
     the caller has checked that `by` may decide on the release for `editions`.
-    `images` are (file, caption, credit); each is re-encoded like any story image.
+    `images` are (file, caption, credit, alt text); each is re-encoded like any
+    story image, and one sent without alt text (before it was asked for) takes
+    its caption's.
     """
     from herald.stories.models import Provenance
 
@@ -192,14 +194,14 @@ def publish_release_story(
         before=Status.DRAFT,
         note="News release approved",
     )
-    for position, (upload, caption, credit) in enumerate(images):
+    for position, (upload, caption, credit, alt_text) in enumerate(images):
         attach_image(
             story,
             by=None,
             upload=upload,
             caption=caption,
             credit=credit,
-            alt_text=caption[:250],
+            alt_text=alt_text or caption[:250],
             position=position,
         )
     announce_change(story)

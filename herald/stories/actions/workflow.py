@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from herald.accounts.models import User
 from herald.stories.actions.common import announce_change, copy_into, locked
+from herald.stories.actions.images import require_alt_text
 from herald.stories.actions.revisions import log_event, record_revision
 from herald.stories.models import Correction, Story
 from herald.stories.workflow import (
@@ -81,6 +82,7 @@ def schedule_story(story: Story, *, by: User, at: datetime) -> Story:
     """
     if at <= timezone.now():
         raise ValidationError({"scheduled_for": "Choose a time in the future."})
+    require_alt_text(story)
     current = move(story, Status.SCHEDULED, by=by, action="schedule", scheduled_for=at)
     from herald.stories.tasks import publish_scheduled_story
 
@@ -97,6 +99,9 @@ def publish_story(story: Story, *, by: User | None, note: str = "") -> Story:
     `by` is None only for the scheduler, which publishes what an editor scheduled.
     """
     now = timezone.now()
+    if by is not None:
+        # The scheduler publishes what was checked when it was scheduled.
+        require_alt_text(story)
     current = move(
         story,
         Status.PUBLISHED,

@@ -1,5 +1,5 @@
 """The desk's story forms: the story itself (scoped to the user's editions), a
-workflow move, a correction and an image upload."""
+workflow move and a correction."""
 
 import difflib
 import re
@@ -11,10 +11,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from herald.accounts.models import User
+from herald.core.editor import BodyField
 from herald.core.sanitize import body_from_desk, html_to_text
 from herald.core.timefmt import gmt_offset, local_to_utc
 from herald.editions.models import Edition
-from herald.stories.admin.editor import BodyField
 from herald.stories.models import Story
 from herald.stories.workflow import Status
 
@@ -207,12 +207,3 @@ class MoveForm(forms.Form):
 
 class CorrectionForm(forms.Form):
     text = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-class ImageForm(forms.Form):
-    image = forms.FileField(help_text="JPEG, PNG, WebP or GIF; re-encoded on upload.")
-    caption = forms.CharField(max_length=400)
-    credit = forms.CharField(max_length=160)
-    alt_text = forms.CharField(
-        max_length=250, help_text="What the image shows, for readers who cannot see it."
-    )

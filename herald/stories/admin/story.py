@@ -19,6 +19,7 @@ from herald.core.timefmt import format_local, gmt_offset
 from herald.stories import actions, desk_hooks
 from herald.stories.admin import presence
 from herald.stories.admin.forms import StoryForm, conflict_diff, story_changes
+from herald.stories.admin.pictures import StoryImageInline
 from herald.stories.admin.views import StoryDeskViews
 from herald.stories.models import Story
 from herald.stories.workflow import Status, can_edit, can_publish, moves_for
@@ -109,6 +110,9 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
             },
         ),
     )
+    # The story's pictures: uploaded, picked from the library, edited, reordered
+    # and removed on the story form itself.
+    inlines = (StoryImageInline,)
     change_form_template = "desk/story_change_form.html"
     # A story has one page per edition; the workflow panel links a preview of each.
     view_on_site = False
@@ -184,13 +188,6 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
             format_html(
                 '<a href="{}">Revision history</a>',
                 reverse("admin:stories_story_history_detail", args=[obj.pk]),
-            )
-        )
-        links.append(
-            format_html(
-                '<a href="{}">Images ({})</a>',
-                reverse("admin:stories_story_images", args=[obj.pk]),
-                obj.images.count(),
             )
         )
         return format_html(" · ".join(["{}"] * len(links)), *links)

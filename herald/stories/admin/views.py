@@ -1,5 +1,5 @@
 """The story desk's own views beside the change page: workflow moves, corrections,
-the preview per edition, revision history and images."""
+the preview per edition, revision history, autosave and presence."""
 
 import difflib
 from typing import Any
@@ -24,7 +24,6 @@ from herald.stories import actions, desk_hooks
 from herald.stories.admin import presence
 from herald.stories.admin.forms import (
     CorrectionForm,
-    ImageForm,
     MoveForm,
     story_changes,
 )
@@ -54,9 +53,6 @@ class StoryDeskViews(admin.ModelAdmin):
                 "<int:pk>/revisions/",
                 wrap(self.revisions_view),
                 name="stories_story_history_detail",
-            ),
-            path(
-                "<int:pk>/images/", wrap(self.images_view), name="stories_story_images"
             ),
             path(
                 "<int:pk>/autosave/",
@@ -166,37 +162,6 @@ class StoryDeskViews(admin.ModelAdmin):
             "title": f"Revision history: {story.headline}",
         }
         return TemplateResponse(request, "desk/story_revisions.html", context)
-
-    def images_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        story = self._story(request, pk)
-        form = ImageForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                actions.attach_image(
-                    story,
-                    by=signed_in_user(request),
-                    upload=form.cleaned_data["image"],
-                    caption=form.cleaned_data["caption"],
-                    credit=form.cleaned_data["credit"],
-                    alt_text=form.cleaned_data["alt_text"],
-                    position=story.images.count(),
-                )
-            except ValidationError as exc:
-                form.add_error("image", exc)
-            except PermissionDenied:
-                form.add_error(None, "You may not edit this story.")
-            else:
-                self.message_user(request, "The image is attached.")
-                return HttpResponseRedirect(request.path)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.model._meta,
-            "story": story,
-            "images": story.images.all(),
-            "form": form,
-            "title": f"Images: {story.headline}",
-        }
-        return TemplateResponse(request, "desk/story_images.html", context)
 
     def autosave_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Save a draft's form as it stands (the change page's script posts it

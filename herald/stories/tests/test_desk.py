@@ -168,6 +168,9 @@ def test_editor_adds_a_story_through_the_desk_form(
             .pk,
             "origin_edition": japan.pk,
             "editions": [japan.pk],
+            # The pictures inline's management form, with no picture.
+            "images-TOTAL_FORMS": "0",
+            "images-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
