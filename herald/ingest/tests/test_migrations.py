@@ -17,7 +17,7 @@ AFTER = [("ingest", "0002_lshband_bucket_item_key")]
 
 @pytest.fixture
 def at_0001() -> Iterator[None]:
-    with migrated_back(BEFORE, AFTER):
+    with migrated_back(BEFORE):
         yield
 
 

@@ -10,7 +10,6 @@ from herald.stories.models import Story
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("stories", "0003_sitemap_indexes")]
-AFTER = [("stories", "0004_drop_fk_indexes_covered_by_composites")]
 
 
 def _indexed_columns() -> list[list[str]]:
@@ -24,7 +23,7 @@ def _indexed_columns() -> list[list[str]]:
 
 @pytest.fixture
 def at_0003() -> Iterator[None]:
-    with migrated_back(BEFORE, AFTER):
+    with migrated_back(BEFORE):
         yield
 
 

@@ -810,7 +810,6 @@ def story_form_data(html: str) -> dict[str, Any]:
 def test_the_desk_story_form_uploads_picks_edits_reorders_and_removes_pictures(
     make_story: StoryFactory, japan_editor: User
 ) -> None:
-    """Needs StoryImageInline installed on StoryAdmin (`inlines`)."""
     story = make_story(by=japan_editor)
     keep, drop = attach(story, japan_editor), attach(story, japan_editor)
     library = actions.create_picture(
@@ -824,7 +823,7 @@ def test_the_desk_story_form_uploads_picks_edits_reorders_and_removes_pictures(
     client.force_login(japan_editor)
     url = reverse("admin:stories_story_change", args=[story.pk])
     page = client.get(url).content.decode()
-    assert 'name="images-TOTAL_FORMS"' in page, "StoryImageInline is not installed"
+    assert 'name="images-TOTAL_FORMS"' in page
     assert 'class="desk-thumb"' in page
     data = story_form_data(page)
     rows = {data[f"images-{i}-id"]: i for i in range(2)}
@@ -861,12 +860,11 @@ def test_the_desk_story_form_uploads_picks_edits_reorders_and_removes_pictures(
 def test_a_new_story_is_saved_with_its_first_picture_from_the_desk_add_form(
     japan_editor: User, japan: Edition, section: Any
 ) -> None:
-    """Needs StoryImageInline installed on StoryAdmin (`inlines`)."""
     client = Client()
     client.force_login(japan_editor)
     url = reverse("admin:stories_story_add")
     page = client.get(url).content.decode()
-    assert 'name="images-TOTAL_FORMS"' in page, "StoryImageInline is not installed"
+    assert 'name="images-TOTAL_FORMS"' in page
     data = story_form_data(page)
     data.update(
         {
@@ -894,7 +892,6 @@ def test_a_new_story_is_saved_with_its_first_picture_from_the_desk_add_form(
 def test_a_story_the_user_may_only_read_shows_its_pictures_read_only(
     make_story: StoryFactory, japan_writer: User
 ) -> None:
-    """Needs StoryImageInline installed on StoryAdmin (`inlines`)."""
     story = make_story(by=japan_writer, publish=False)
     attach(story, japan_writer)
     actions.submit_for_review(story, by=japan_writer)
