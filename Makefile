@@ -74,6 +74,7 @@ bench: install
 	  else echo "bench needs: sudo apt-get install wrk nginx-light redis-server varnish varnish-modules"; exit 1; fi; fi
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/desk_list.py
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
