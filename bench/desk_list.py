@@ -196,7 +196,7 @@ def cases(seed: dict[str, Any], word: str) -> list[tuple[str, dict[str, Any]]]:
     return [
         ("list", {}),
         ("filter status=published", {"status__exact": "published"}),
-        ("filter editions=<own edition>", {"editions__id__exact": edition_id}),
+        ("filter editions=<own edition>", {"edition": edition_id}),
         ("filter primary_section", {"primary_section__id__exact": section_id}),
         (f"search q={word}", {"q": word}),
     ]

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import admin
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils import timezone
 
 from herald.core.roles import Role
@@ -35,6 +35,13 @@ class RoleAdmin(admin.ModelAdmin):
             else name
             for name in super().get_list_display(request)
         ]
+
+    def _get_obj_does_not_exist_redirect(
+        self, request: HttpRequest, opts: Any, object_id: str
+    ) -> Any:
+        # A row the user may not see (another edition's) answers 404 on its
+        # history and delete pages too, as on its change page: never a hint.
+        raise Http404("No such object.")
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         return role_of(request) in self.view_roles

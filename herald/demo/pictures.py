@@ -80,6 +80,7 @@ def attach_picture(
     shared = pictures[index]
     StoryImage.objects.create(
         story=story,
+        picture=shared.picture,  # a use of the library picture the first one made
         caption=caption,
         credit=shared.credit,
         alt_text=shared.alt_text,

@@ -176,6 +176,13 @@ class Story(models.Model):
                 condition=models.Q(is_featured=True),
                 name="story_featured",
             ),
+            # The desk's story list, newest first: for everyone, and for an
+            # editor, whose list is their edition's (bench/desk_list.py).
+            models.Index(fields=["-published_at", "-id"], name="story_latest"),
+            models.Index(
+                fields=["origin_edition", "-published_at", "-id"],
+                name="story_origin_latest",
+            ),
             models.Index(fields=["status", "scheduled_for"], name="story_schedule"),
             # The content version of the render cache is max(modified_at).
             models.Index(fields=["modified_at"], name="story_modified"),
