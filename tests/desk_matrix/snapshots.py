@@ -2,6 +2,7 @@
 compiled once per model; and on SQLite, every row the connection wrote at all."""
 
 import functools
+import uuid
 from typing import Any
 
 from django.db import connection, models
@@ -39,11 +40,16 @@ _PK = object()  # stands for the row's pk among the compiled query's parameters
 @functools.cache
 def _query(model: type[models.Model]) -> tuple[str, list[Any]]:
     fields = [f.attname for f in model._meta.concrete_fields]
-    marker = -918_273_645  # a pk no row has, to find among the parameters
+    # A pk no row has, to find among the parameters: the task queue's results
+    # have UUIDs, which a database adapter may pass as the UUID or as its hex.
+    marker: Any = -918_273_645
+    if isinstance(model._meta.pk, models.UUIDField):
+        marker = uuid.UUID(int=918_273_645)
+    found = {marker, str(marker), getattr(marker, "hex", marker)}
     rows = model._base_manager.filter(pk=marker).values(*fields, **_counts(model))
     sql, params = rows.query.sql_with_params()
-    assert list(params).count(marker) == 1, params
-    return sql, [_PK if p == marker else p for p in params]
+    assert sum(p in found for p in params) == 1, params
+    return sql, [_PK if p in found else p for p in params]
 
 
 def _counts(model: type[models.Model]) -> dict[str, Any]:
