@@ -160,7 +160,7 @@ class StoryForm(forms.ModelForm):
 
 def story_changes(cleaned: dict[str, Any]) -> dict[str, Any]:
     """The keyword arguments for actions.create_story/update_story from a valid
-    StoryForm's cleaned data."""
+    StoryForm's cleaned data (its editions and many-to-many fields included)."""
     data = dict(cleaned)
     if not data.get("slug"):
         data.pop("slug", None)

@@ -226,23 +226,17 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
     def save_model(
         self, request: HttpRequest, obj: Story, form: Any, change: bool
     ) -> None:
-        data = story_changes(form.cleaned_data)
-        editions = data.pop("editions")
-        many = {k: data.pop(k) for k in ("sections", "authors", "places", "tags")}
+        changes = story_changes(form.cleaned_data)
         try:
             if change:
                 actions.update_story(
                     obj,
                     by=signed_in_user(request),
-                    editions=editions,
                     base_version=form.opened_version,
-                    **data,
-                    **many,
+                    **changes,
                 )
             else:
-                created = actions.create_story(
-                    by=signed_in_user(request), editions=editions, **data, **many
-                )
+                created = actions.create_story(by=signed_in_user(request), **changes)
                 obj.pk = created.pk
                 obj.refresh_from_db()
         except (PermissionDenied, ValidationError) as exc:

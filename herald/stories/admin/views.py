@@ -187,18 +187,13 @@ class StoryDeskViews(admin.ModelAdmin):
                 },
                 status=409 if stale else 400,
             )
-        data = story_changes(form.cleaned_data)
-        editions = data.pop("editions")
-        many = {k: data.pop(k) for k in ("sections", "authors", "places", "tags")}
         try:
             actions.update_story(
                 story,
                 by=user,
-                editions=editions,
                 base_version=form.opened_version,  # type: ignore[attr-defined]
                 note="Autosaved",
-                **data,
-                **many,
+                **story_changes(form.cleaned_data),
             )
         except (ValidationError, PermissionDenied) as exc:
             text = " ".join(getattr(exc, "messages", [])) or "You may not edit this."
