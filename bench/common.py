@@ -193,6 +193,24 @@ def _terminate(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)  # unwinds through the finally that stops servers
 
 
+def run_reported(out: Path, run: Callable[[dict[str, Any]], None]) -> dict[str, Any]:
+    """Run `run(report)`; whatever happens, write the report to `out`, with the
+    reason when the run stopped early (SIGTERM included), and return it."""
+    signal.signal(signal.SIGTERM, _terminate)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    report: dict[str, Any] = {}
+    try:
+        run(report)
+    except BaseException as exc:  # the report says why the run stopped, then re-raise
+        report["error"] = str(exc) or exc.__class__.__name__
+        raise
+    finally:
+        if report:
+            out.write_text(json.dumps(report, indent=1, default=str))
+            print(f"\nwrote {out}")
+    return report
+
+
 Benchmark = Callable[[argparse.Namespace, Path, "Servers", dict[str, Any]], None]
 
 

@@ -29,17 +29,15 @@ import platform
 import re
 import secrets
 import shutil
-import signal
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
 
-from common import BENCH, BIN, database_label, herald_env, run_step
+from common import BENCH, BIN, database_label, herald_env, run_reported, run_step
 from measuring import QueryTimer, plan, summary
 from postgres_cluster import postgres_cluster, throwaway_database
 
@@ -415,10 +413,6 @@ def benchmark(args: argparse.Namespace, report: dict[str, Any]) -> None:
     )
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally blocks
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stories", type=int, default=100_000)
@@ -451,18 +445,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stories < 1 or args.editions < 1:
         parser.error("--stories and --editions must be at least 1")
 
-    signal.signal(signal.SIGTERM, _terminate)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {}
-    try:
-        benchmark(args, report)
-    except BaseException as exc:  # the report says why the run stopped, then re-raise
-        report["error"] = str(exc) or exc.__class__.__name__
-        raise
-    finally:
-        if report:
-            args.out.write_text(json.dumps(report, indent=1, default=str))
-            print(f"\nwrote {args.out}")
+    report = run_reported(args.out, lambda report: benchmark(args, report))
     return 1 if args.strict and report["missed"] else 0
 
 

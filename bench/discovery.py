@@ -14,15 +14,13 @@ import os
 import platform
 import secrets
 import shutil
-import signal
 import sys
 import tempfile
 import time
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
-from common import database_label, herald_env, run_step
+from common import database_label, herald_env, run_reported, run_step
 from discovery_report import (
     TARGET_RELATED_MS,
     TARGET_SEARCH_P95_MS,
@@ -146,10 +144,6 @@ def benchmark(args: argparse.Namespace, report: dict[str, Any]) -> None:
     print_report(report)
 
 
-def _terminate(signum: int, frame: FrameType | None) -> None:
-    raise SystemExit(128 + signum)  # unwinds through the finally blocks
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--stories", type=int, default=100_000)
@@ -167,18 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stories < 200 or args.editions < 1:
         parser.error("--stories must be at least 200 and --editions at least 1")
 
-    signal.signal(signal.SIGTERM, _terminate)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {}
-    try:
-        benchmark(args, report)
-    except BaseException as exc:  # the report says why the run stopped, then re-raise
-        report["error"] = str(exc) or exc.__class__.__name__
-        raise
-    finally:
-        if report:
-            args.out.write_text(json.dumps(report, indent=1, default=str))
-            print(f"\nwrote {args.out}")
+    run_reported(args.out, lambda report: benchmark(args, report))
     return 0
 
 
