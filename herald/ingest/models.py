@@ -114,6 +114,13 @@ class FetchLog(models.Model):
     items_updated = models.PositiveIntegerField(default=0)
     items_ignored = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
+    # Of the new items, those that tell a cluster's news again (no story of their
+    # own), and the items that are no text story, by kind: {"video": 2}.
+    items_duplicate = models.PositiveIntegerField(default=0)
+    items_not_text = models.JSONField(default=dict, blank=True)
+    # Documents that could not be read at all (a drop folder's bad files; the
+    # one document of a URL source that failed).
+    documents_failed = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -121,6 +128,13 @@ class FetchLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.started_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+    @property
+    def not_text_summary(self) -> str:
+        """ "2 video, 1 picture" (the kinds of items that are no text story)."""
+        return ", ".join(
+            f"{n} {kind}" for kind, n in sorted(self.items_not_text.items())
+        )
 
 
 class Cluster(models.Model):

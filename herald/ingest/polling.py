@@ -22,6 +22,7 @@ from herald.ingest.models import FetchLog, Outcome, Source
 from herald.ingest.sources import ParseError, parse
 from herald.ingest.sources.items import ParsedFeed, ParsedItem
 from herald.ingest.storing import (
+    DUPLICATE,
     NEW,
     UPDATED,
     Context,
@@ -143,6 +144,9 @@ class PollSummary:
     updated: int = 0
     ignored: int = 0
     failed: int = 0
+    duplicates: int = 0  # of the new items
+    documents_failed: int = 0
+    not_text: dict[str, int] = field(default_factory=dict)  # items by kind
     skipped: bool = False  # another poll held the lease
 
 
@@ -153,10 +157,12 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
     log = FetchLog(source=source, started_at=started)
     if isinstance(fetched, str):
         log.outcome, log.message = Outcome.ERROR, fetched
+        log.documents_failed = 1
     elif fetched.not_modified:
         log.outcome = Outcome.NOT_MODIFIED
     else:
         problems = list(fetched.errors)
+        log.documents_failed = len(fetched.errors)
         # The stories' story_changed sends (made as each batch commits) are
         # gathered into one after the poll, so other apps queue one task per kind
         # for the poll instead of one per story.
@@ -186,6 +192,9 @@ def _store_feeds(
     ctx = Context.for_source(source)
     for name, feed in feeds:
         problems += [f"{name}: {w}" for w in feed.warnings]
+        for other in feed.not_text:
+            kinds = log.items_not_text
+            kinds[other.kind.value] = kinds.get(other.kind.value, 0) + 1
         known = known_versions(source, feed.items)
         todo: list[tuple[ParsedItem, bool]] = []
         for item in feed.items:
@@ -232,8 +241,9 @@ def _store_batch(
             except Exception as exc:
                 failure = exc
                 break
-            if outcome == NEW:
+            if outcome in (NEW, DUPLICATE):
                 log.items_new += 1
+                log.items_duplicate += outcome == DUPLICATE
             elif outcome == UPDATED:
                 log.items_updated += 1
             else:
@@ -275,6 +285,9 @@ def _summary(source: Source, log: FetchLog) -> PollSummary:
         updated=log.items_updated,
         ignored=log.items_ignored,
         failed=log.items_failed,
+        duplicates=log.items_duplicate,
+        documents_failed=log.documents_failed,
+        not_text=dict(log.items_not_text),
     )
 
 

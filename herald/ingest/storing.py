@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from herald.core.inserts import insert, update, update_columns
+from herald.core.sanitize import html_to_text
 from herald.core.text import cut_at_word
 from herald.ingest import clustering
 from herald.ingest.models import Cluster, ItemState, Source, WireItem
@@ -31,6 +32,7 @@ from herald.stories.models import Place, Provenance, Story
 from herald.stories.workflow import Status
 
 NEW, UPDATED, IGNORED, FAILED = "new", "updated", "ignored", "failed"
+DUPLICATE = "duplicate"  # new, and another telling of a cluster's news
 
 
 @dataclass
@@ -166,7 +168,8 @@ def ingest_item(ctx: Context, item: ParsedItem, *, fresh: bool = False) -> str:
     news, is withheld or canceled) made into a story on its routed editions. A
     newer version updates the item and its story with a revision; a cancellation
     retracts the story; an older or equal version is ignored.
-    Returns "new", "updated" or "ignored".
+    Returns "new" ("duplicate" for a new item telling a cluster's news again),
+    "updated" or "ignored".
     """
     if not item.guid or len(item.guid) > 500:
         raise ValidationError("The item has no usable id (empty or over 500 chars).")
@@ -236,7 +239,7 @@ def _ingest_new(ctx: Context, item: ParsedItem) -> str:
         insert(wire)
         clustering.index(wire, buckets)
         update_columns(Cluster, match.cluster_id, {"updated_at": now})
-        return NEW
+        return DUPLICATE
     cluster = Cluster(created_at=now, updated_at=now)
     insert(cluster)
     wire.cluster, wire.similarity = cluster, 1.0
@@ -264,6 +267,10 @@ def _decide(ctx: Context, wire: WireItem) -> None:
     if wire.pubstatus == PubStatus.WITHHELD:
         _mark(wire, ItemState.WITHHELD, "Withheld by the source: held back.")
         return
+    if not has_text(wire):
+        # Never a story with an empty body; the desk may write one from it.
+        _mark(wire, ItemState.UNROUTED, NO_TEXT)
+        return
     place = ctx.place(wire.dateline_city, wire.dateline_country)
     decision = route(
         Facts.of(wire, place, ctx.aliases),
@@ -283,6 +290,14 @@ def _decide(ctx: Context, wire: WireItem) -> None:
     how = "published" if decision.publish else "queued for review"
     rules = f" by {', '.join(decision.rules)}" if decision.rules else ""
     _mark(wire, ItemState.STORY, f"Story {how}{rules}.")
+
+
+NO_TEXT = "No text (a headline only): not made into a story."
+
+
+def has_text(wire: WireItem) -> bool:
+    """Whether the item has a body a reader could read."""
+    return bool(html_to_text(wire.body_html).strip())
 
 
 def _mark(wire: WireItem, state: str, note: str) -> None:
@@ -383,6 +398,9 @@ def _ingest_version(ctx: Context, item: ParsedItem, wire: WireItem) -> None:
                 story, note=f"Withheld by {ctx.source.agency} ({label})."
             )
         _mark(wire, ItemState.WITHHELD, f"Withheld by the source ({label}).")
+    elif story is not None and not has_text(wire):
+        # A headline-only correction or flash: the story keeps its text.
+        _mark(wire, ItemState.STORY, f"{label} has no text; the story is unchanged.")
     elif story is not None:
         place = ctx.place(wire.dateline_city, wire.dateline_country)
         fields = story_fields(ctx, wire, place)

@@ -20,7 +20,7 @@ from herald.editions.models import Edition
 from herald.ingest.models import ItemState, WireItem
 from herald.ingest.routing import Facts, Route, route
 from herald.ingest.sources.items import PubStatus
-from herald.ingest.storing import Context, story_fields
+from herald.ingest.storing import Context, has_text, story_fields
 from herald.stories import actions as story_actions
 from herald.stories.models import Section, Story
 
@@ -103,6 +103,11 @@ def why_not(item: WireItem, *, publish: bool = False) -> str:
         return "This item has a story already."
     if item.state == ItemState.CANCELED:
         return "The source canceled this item; it cannot become a story."
+    if publish and not has_text(item):
+        return (
+            "This item has no text (a headline only): make a draft, write the "
+            "story and publish it from the story's page."
+        )
     if publish and item.state not in HELD:
         return (
             "Only a held item (withheld or unrouted) is published from the wire; "

@@ -27,9 +27,15 @@ def demo(japan: Edition, india: Edition, section: Section, tokyo: Place) -> None
     seed_sources()
 
 
-def run(*args: str) -> str:
+def run(*args: str, fails: str = "") -> str:
+    """The command's output; with `fails`, it must end in that error (exit 1)."""
     out = io.StringIO()
-    call_command("ingest", *args, stdout=out, stderr=io.StringIO())
+    if not fails:
+        call_command("ingest", *args, stdout=out, stderr=io.StringIO())
+        return out.getvalue()
+    with pytest.raises(CommandError, match=fails) as failure:
+        call_command("ingest", *args, stdout=out, stderr=io.StringIO())
+    assert failure.value.returncode == 1
     return out.getvalue()
 
 
@@ -44,7 +50,7 @@ def test_demo_sources_cover_every_format(demo: None) -> None:
 
 def test_ingest_once_takes_in_clusters_and_routes_the_demo_feeds(demo: None) -> None:
     out = run("--once")
-    assert "13 new, 2 updated, 0 ignored" in out
+    assert "13 new (3 duplicates), 2 updated, 0 ignored" in out
     assert "0 sources with errors" in out
     # Near-duplicates across agencies are shown in a cluster, not made stories.
     assert WireItem.objects.filter(state=ItemState.DUPLICATE).count() == 3
@@ -67,7 +73,7 @@ def test_a_second_run_creates_nothing(demo: None) -> None:
     run("--once")
     counts = (WireItem.objects.count(), Story.objects.count())
     out = run("--once")
-    assert "0 new, 0 updated, 15 ignored" in out
+    assert "0 new (0 duplicates), 0 updated, 15 ignored" in out
     assert counts == (WireItem.objects.count(), Story.objects.count())
 
 
@@ -84,7 +90,7 @@ def test_an_unknown_slug_is_a_clear_error(demo: None) -> None:
 
 def test_a_missing_drop_folder_is_an_error_on_that_source_only(demo: None) -> None:
     Source.objects.filter(slug="kestrel").update(drop_folder="/nonexistent/feeds")
-    out = run("--once")
+    out = run("--once", fails="1 of 4 sources had errors: kestrel")
     assert "kestrel: ERROR The drop folder /nonexistent/feeds does not exist." in out
     assert "meridian: 4 new" in out
     kestrel = Source.objects.get(slug="kestrel")

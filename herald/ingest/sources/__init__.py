@@ -4,7 +4,15 @@ from collections.abc import Callable
 
 from .atom import parse_atom
 from .common import ParseError
-from .items import ParsedFeed, ParsedItem, PubStatus, Subject, WireImage
+from .items import (
+    ItemKind,
+    NotText,
+    ParsedFeed,
+    ParsedItem,
+    PubStatus,
+    Subject,
+    WireImage,
+)
 from .newsml_g2 import parse_newsml_g2
 from .ninjs import parse_ninjs
 from .rss import parse_rss
@@ -39,6 +47,8 @@ def parse(fmt: str, data: bytes, *, base_url: str = "") -> ParsedFeed:
 
 __all__ = [
     "FORMATS",
+    "ItemKind",
+    "NotText",
     "ParseError",
     "ParsedFeed",
     "ParsedItem",

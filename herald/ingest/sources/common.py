@@ -13,7 +13,7 @@ from urllib.parse import urljoin, urlsplit
 from herald.core.sanitize import html_to_text, sanitize_html
 
 from .dateline import extract_dateline
-from .items import ParsedFeed, ParsedItem, PubStatus
+from .items import ItemKind, NotText, ParsedFeed, ParsedItem, PubStatus
 
 # An item whose own payload is larger than this is skipped with a warning, so one
 # runaway item cannot fill the raw-payload column; the fetcher caps the document.
@@ -246,11 +246,16 @@ def _redundant(standfirst: str, body_html: str) -> bool:
     return first in text[: len(first) + 80]
 
 
-def assemble(items: Iterable[ParsedItem | None], warnings: list[str]) -> ParsedFeed:
-    """The feed: items in document order, a repeated guid kept only the first
-    time (with a warning), skipped items (None) dropped."""
+def assemble(
+    items: Iterable[ParsedItem | NotText | None],
+    warnings: list[str],
+) -> ParsedFeed:
+    """The feed: text items in document order and the items that are not text,
+    each guid kept only the first time (with a warning); skipped items (None)
+    dropped."""
     seen: set[str] = set()
     kept: list[ParsedItem] = []
+    not_text: list[NotText] = []
     for position, item in enumerate(items, start=1):
         if item is None:
             continue
@@ -267,8 +272,22 @@ def assemble(items: Iterable[ParsedItem | None], warnings: list[str]) -> ParsedF
             )
             continue
         seen.add(item.guid)
-        kept.append(item)
-    return ParsedFeed(items=tuple(kept), warnings=tuple(warnings))
+        if isinstance(item, NotText):
+            not_text.append(item)
+        elif item.kind != ItemKind.TEXT:
+            not_text.append(
+                NotText(
+                    kind=item.kind,
+                    guid=item.guid,
+                    title=item.headline,
+                    item=item,
+                )
+            )
+        else:
+            kept.append(item)
+    return ParsedFeed(
+        items=tuple(kept), warnings=tuple(warnings), not_text=tuple(not_text)
+    )
 
 
 def oversized(raw: str, position: int, guid: str, warnings: list[str]) -> bool:

@@ -166,6 +166,17 @@ def extract_dateline(text: str) -> tuple[str, str, str]:
     return _place_name(city_raw), _place_name(country), text[match.end() :]
 
 
+# US datelines name the state, not the country: "New York, NY".
+_US_STATES = frozenset(
+    {
+        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID",
+        "IL", "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO",
+        "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+        "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY",
+    }
+)  # fmt: skip
+
+
 def split_dateline(field: str) -> tuple[str, str]:
     """(city, country) from a structured dateline or location field, such as
     "MOSCOW, Monday (Reuters)" or "Grossetto, Italy". Never raises."""
@@ -181,4 +192,6 @@ def split_dateline(field: str) -> tuple[str, str]:
     if not country and match.group("parts").strip(" ,") and not _dates:
         # "New York, NY, USA": keep the last part as the country.
         country = match.group("parts").split(",")[-1]
+    if country.strip() in _US_STATES:
+        country = "United States"
     return _place_name(city), _place_name(country)

@@ -14,6 +14,40 @@ class PubStatus(StrEnum):
     CANCELED = "canceled"
 
 
+class ItemKind(StrEnum):
+    """What an item is. Only text becomes a story; the others are counted on the
+    poll ("not a text item (video)") and pictures are kept beside the text they
+    illustrate. Named after IPTC's ninat and ninjs types."""
+
+    TEXT = "text"
+    PICTURE = "picture"
+    GRAPHIC = "graphic"
+    VIDEO = "video"
+    AUDIO = "audio"
+    EVENT = "event"
+    PLANNING = "planning"
+    PACKAGE = "package"
+    CONCEPT = "concept"  # a concept, knowledge or catalogue item: reference data
+
+    @classmethod
+    def read(cls, word: str) -> "ItemKind":
+        """A kind from a ninjs type or a G2 itemClass ("ninat:video"), text when
+        the word names none; a composite is a text with its media."""
+        word = word.rpartition(":")[2].strip().lower()
+        return _KIND_WORDS.get(word, cls.TEXT)
+
+
+_KIND_WORDS = {
+    **{kind.value: kind for kind in ItemKind},
+    "image": ItemKind.PICTURE,
+    "photo": ItemKind.PICTURE,
+    "graphics": ItemKind.GRAPHIC,
+    "animation": ItemKind.VIDEO,
+    "planningitem": ItemKind.PLANNING,
+    "composite": ItemKind.TEXT,
+}
+
+
 @dataclass(frozen=True)
 class WireImage:
     """A picture a wire item refers to. `url` is absolute (http/https) or empty."""
@@ -66,6 +100,7 @@ class ParsedItem:
     places: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)  # format-specific leftovers
+    kind: ItemKind = ItemKind.TEXT
 
     def content_hash(self) -> str:
         """A fingerprint of what a reader would see, to tell real updates from
@@ -78,9 +113,27 @@ class ParsedItem:
 
 
 @dataclass(frozen=True)
+class NotText:
+    """An item that is no text story: what it is, its id and title, and for a
+    picture or graphic the item as read (its rendition, caption, credit,
+    subjects), for the picture library."""
+
+    kind: ItemKind
+    guid: str
+    title: str = ""
+    item: "ParsedItem | None" = None
+
+    def describe(self) -> str:
+        title = f" {self.title[:80]!r}" if self.title else ""
+        return f"not a text item ({self.kind}): {self.guid[:120]!r}{title}"
+
+
+@dataclass(frozen=True)
 class ParsedFeed:
-    """What one fetched document held: its items, and per-item problems that did
-    not stop the rest (an item without a guid, say)."""
+    """What one fetched document held: its text items, the items that are not
+    text (pictures, video, events, ...), and per-item problems that did not stop
+    the rest (an item without a guid, say)."""
 
     items: tuple[ParsedItem, ...]
     warnings: tuple[str, ...] = ()
+    not_text: tuple[NotText, ...] = ()

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from lxml import etree
 
+from .bodies import clean_byline
 from .common import (
     PUBSTATUS_WORDS,
     ParseError,
@@ -17,15 +18,32 @@ from .common import (
     safe_url,
 )
 from .dateline import split_dateline
-from .items import ParsedFeed, ParsedItem, PubStatus, Subject, WireImage
-from .newsml_g2_body import NAR, item_body, nitf_byline
+from .items import (
+    ItemKind,
+    NotText,
+    ParsedFeed,
+    ParsedItem,
+    PubStatus,
+    Subject,
+    WireImage,
+)
+from .newsml_g2_body import NAR, item_body
 from .safexml import load_xml, local_name, serialize
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 _N = {"n": NAR}
 PICTURE_CLASSES = frozenset({"ninat:picture", "ninat:graphic"})
 _GEO_TYPES = frozenset({"cpnat:geoArea", "cpnat:poi"})
-_COUNTRY_TYPES = frozenset({"cptype:country"})
+# A dateline's country: IPTC's concept type, and the location types of the
+# NewsML-G2 guidelines' examples (loctype:country).
+_COUNTRY_TYPES = frozenset({"cptype:country", "loctype:country"})
+# Items of reference data and of planning: never a story, counted by kind.
+_ROOT_KINDS = {
+    "conceptItem": ItemKind.CONCEPT,
+    "knowledgeItem": ItemKind.CONCEPT,
+    "catalogItem": ItemKind.CONCEPT,
+    "planningItem": ItemKind.PLANNING,
+}
 # Subject types that are no topic: people, organisations, events, objects.
 _NOT_TOPICS = frozenset(
     {"cpnat:person", "cpnat:organisation", "cpnat:event", "cpnat:object"}
@@ -84,10 +102,12 @@ def parse_newsml_g2(data: bytes, base_url: str = "") -> ParsedFeed:
             f"outside the namespace {NAR}"
         )
     kind = local_name(root)
+    others: list[NotText] = []
     if kind == "newsItem":
         news_items = [root]
         packages: list[etree._Element] = []
     elif kind == "packageItem":
+        # A package alone groups items that come in documents of their own.
         news_items, packages = [], [root]
     elif kind == "newsMessage":
         news_items, packages = [], []
@@ -97,8 +117,12 @@ def parse_newsml_g2(data: bytes, base_url: str = "") -> ParsedFeed:
                 news_items.append(item)
             elif name == "packageItem":
                 packages.append(item)
+            elif name in _ROOT_KINDS:
+                others.append(_not_text(item, _item_kind(item)))
             elif name:
-                warnings.append(f"skipped a <{name}>: Herald takes in news items")
+                warnings.append(f"skipped a <{name}>: not a NewsML-G2 item")
+    elif kind in _ROOT_KINDS:
+        return assemble([_not_text(root, _item_kind(root))], warnings)
     else:
         raise ParseError(
             f"not a NewsML-G2 news item, package or message (the root is <{kind}>)"
@@ -114,11 +138,41 @@ def parse_newsml_g2(data: bytes, base_url: str = "") -> ParsedFeed:
                 )
     pictures = _pictures_by_guid(news_items, base_url)
     attached = _attach_package_pictures(packages, news_items, pictures)
-    items = [
+    items: list[ParsedItem | NotText | None] = [
         _read_item(element, position, base_url, warnings, attached)
         for position, element in enumerate(news_items, start=1)
     ]
+    # A message's packages are counted too; their text and pictures are read above.
+    items += [_not_text(package, ItemKind.PACKAGE) for package in packages]
+    items += others
     return assemble(items, warnings)
+
+
+def _item_kind(element: etree._Element) -> ItemKind:
+    """What an item is, by its element and itemClass (an event sent as a concept
+    is an event)."""
+    name = local_name(element)
+    if name in _ROOT_KINDS:
+        if element.find(".//n:eventDetails", _N) is not None:
+            return ItemKind.EVENT
+        return _ROOT_KINDS[name]
+    if name == "packageItem":
+        return ItemKind.PACKAGE
+    kind = ItemKind.read(_item_class(element))
+    if kind == ItemKind.TEXT and element.find(".//n:events", _N) is not None:
+        return ItemKind.EVENT  # a news item carrying a set of events
+    return kind
+
+
+def _not_text(element: etree._Element, kind: ItemKind) -> NotText:
+    """An item that is no text story, with its title where it has one."""
+    title = ""
+    for path in ("n:contentMeta/n:headline", "n:itemMeta/n:title", "n:concept/n:name"):
+        title = _text(element.find(path, _N))
+        if title:
+            break
+    guid = collapse(element.get("guid")) or f"(a <{local_name(element)}> without guid)"
+    return NotText(kind=kind, guid=guid, title=plain_text(title))
 
 
 def _item_class(element: etree._Element) -> str:
@@ -279,8 +333,9 @@ def _read_item(
     base_url: str,
     warnings: list[str],
     attached: dict[str, tuple[WireImage, ...]],
-) -> ParsedItem | None:
-    """One newsItem as a ParsedItem; None (and a warning) to skip it."""
+) -> ParsedItem | NotText | None:
+    """One newsItem as a ParsedItem (a NotText for video, audio, events and the
+    like); None (and a warning) to skip it."""
     guid = collapse(element.get("guid"))
     if not guid:
         warnings.append(f"item {position} skipped: its newsItem has no guid")
@@ -289,6 +344,10 @@ def _read_item(
     if oversized(raw, position, guid, warnings):
         return None
     label = f"item {position} ({guid[:200]!r})"
+    item_class = _item_class(element)
+    item_kind = _item_kind(element)
+    if item_kind not in (ItemKind.TEXT, ItemKind.PICTURE, ItemKind.GRAPHIC):
+        return _not_text(element, item_kind)
     version: int | None = None
     if element.get("version") is not None:
         try:
@@ -331,7 +390,6 @@ def _read_item(
         warnings.append(f"{label} skipped: it has no headline")
         return None
 
-    item_class = _item_class(element)
     is_picture = item_class in PICTURE_CLASSES
     images: list[WireImage] = []
     if is_picture:
@@ -361,7 +419,7 @@ def _read_item(
                 break
         by = _text(_child(meta, "by"))
         creators = [_name(c, language) for c in meta.iterfind("n:creator", _N)]
-        byline = by or ", ".join(c for c in creators if c) or nitf_byline(element)
+        byline = by or ", ".join(c for c in creators if c)
         urgency_element = _child(meta, "urgency")
         if urgency_element is not None:
             try:
@@ -403,7 +461,18 @@ def _read_item(
             if slugline:
                 keywords = [slugline]
 
-    body_html = item_body(element)
+    unread: list[str] = []
+    body_html, nitf = item_body(element, headline, unread)
+    if unread and not body_html:
+        warnings.append(
+            f"{label}: its text is {', '.join(dict.fromkeys(unread))}, "
+            "which Herald does not read as a story"
+        )
+    if nitf is not None:
+        byline = byline or nitf.byline
+        standfirst = standfirst or nitf.subheadline
+        if nitf.dateline and not city:
+            city, country = split_dateline(nitf.dateline)
     if is_picture:
         standfirst = standfirst or summary
     elif not standfirst:
@@ -414,7 +483,7 @@ def _read_item(
         body_html=body_html,
         raw=raw,
         standfirst=plain_text(standfirst),
-        byline=plain_text(byline),
+        byline=clean_byline(plain_text(byline)),
         dateline_city=city,
         dateline_country=country,
         link="",
@@ -432,5 +501,6 @@ def _read_item(
         places=tuple(dict.fromkeys(places)),
         keywords=tuple(dict.fromkeys(keywords)),
         extra=_extra(element, item_meta, meta, item_class, language),
+        kind=item_kind,
     )
     return finish_item(item, structured=bool(city), base_url=base_url)

@@ -5,6 +5,13 @@ import re
 from datetime import datetime
 from typing import Any
 
+from .bodies import (
+    Nitf,
+    clean_byline,
+    html_body,
+    looks_like_markup,
+    nitf_from_text,
+)
 from .common import (
     PUBSTATUS_WORDS,
     ParseError,
@@ -19,7 +26,15 @@ from .common import (
     text_to_html,
 )
 from .dateline import split_dateline
-from .items import ParsedFeed, ParsedItem, PubStatus, Subject, WireImage
+from .items import (
+    ItemKind,
+    NotText,
+    ParsedFeed,
+    ParsedItem,
+    PubStatus,
+    Subject,
+    WireImage,
+)
 
 # Deeper than any real ninjs (associations nest a level or two).
 MAX_DEPTH = 32
@@ -160,9 +175,13 @@ def _by_role(values: list[Obj], roles: tuple[str, ...]) -> Obj | None:
 
 
 def _headlines(obj: Obj) -> tuple[str, str]:
-    """(headline, subtitle) from 2.x/3.x headlines or 1.x headline fields."""
-    headlines = _objects(obj.get("headlines"))
+    """(headline, subtitle) from 2.x/3.x headlines, 2.0 drafts' list of named
+    headlines ({"name": "main", "text": ...}) or 1.x headline fields."""
+    headlines = _objects(obj.get("headlines")) or _objects(obj.get("headline"))
     if headlines:
+        for entry in headlines:
+            entry.setdefault("role", entry.get("name"))
+            entry.setdefault("value", entry.get("text"))
         main = _by_role(headlines, ("main", "")) or headlines[0]
         sub = _by_role(headlines, ("sub", "subtitle", "subheadline", "subhead"))
         return (
@@ -209,6 +228,65 @@ def _texts(obj: Obj, plural: str, prefix: str) -> tuple[str, str]:
         else:
             text_value = text_value or value
     return html_value, text_value
+
+
+# A body's format by its content type or role (or its 1.x key's suffix).
+_HTML_WORDS = ("html", "xhtml", "html5", "richhtml5", "richtext")
+
+
+def _body_format(kind: str, role: str) -> str:
+    """ "html", "nitf", "text" or "" (a format Herald does not read, such as an
+    agency's own XML) for a body of content type `kind` and role `role`."""
+    kind, role = kind.lower(), role.lower()
+    if "nitf" in kind or role == "nitf":
+        return "nitf"
+    if "html" in kind or role in _HTML_WORDS:
+        return "html"
+    if kind in ("", "text/plain") and role in ("", "text", "plain", "main"):
+        return "text"
+    return ""
+
+
+def _body_candidates(obj: Obj) -> list[tuple[str, str]]:
+    """(format, value) of every body the item offers, in any ninjs version:
+    3.x/2.x `bodies`, 2.0 `body` (a list of named bodies), 1.x `body_<format>`."""
+    found: list[tuple[str, str]] = []
+    listed = obj.get("bodies") or obj.get("body")
+    for entry in _objects(listed):
+        value = entry.get("value")
+        if isinstance(value, str) and value.strip():
+            role = _str(entry.get("role")) or _str(entry.get("name"))
+            found.append((_body_format(_str(entry.get("contenttype")), role), value))
+    for key, value in obj.items():
+        if key.startswith("body_") and isinstance(value, str) and value.strip():
+            found.append((_body_format("", key[len("body_") :]), value))
+    return found
+
+
+def _body(obj: Obj, headline: str) -> tuple[str, Nitf | None]:
+    """The richest body that converts faithfully, as HTML: HTML or XHTML (only
+    the body's content), then NITF (with its head's fields), then plain text.
+    A "plain text" body that is a document is read as the document it is."""
+    candidates = _body_candidates(obj)
+    by_format: dict[str, list[str]] = {}
+    for fmt, value in candidates:
+        if fmt == "text" and looks_like_markup(value):
+            fmt = "nitf" if re.search(r"<nitf\b", value[:4000], re.I) else "html"
+        by_format.setdefault(fmt, []).append(value)
+    for value in by_format.get("html", []):
+        html_value = html_body(value, headline)
+        if html_value.strip():
+            return html_value, None
+    for value in by_format.get("nitf", []):
+        try:
+            nitf = nitf_from_text(value)
+        except ParseError:
+            continue
+        if nitf.html.strip():
+            return nitf.html, nitf
+    for value in by_format.get("text", []):
+        return text_to_html(value), None
+    return "", None
 
 
 def _medtop(code: str, uri: str, scheme: str) -> str:
@@ -319,7 +397,7 @@ def _image(obj: Obj, base_url: str) -> WireImage | None:
 
 def _read_item(
     value: Any, position: int, base_url: str, warnings: list[str]
-) -> ParsedItem | None:
+) -> ParsedItem | NotText | None:
     """One ninjs object as a ParsedItem; None (and a warning) to skip it."""
     if not isinstance(value, dict):
         warnings.append(
@@ -328,6 +406,10 @@ def _read_item(
         return None
     obj = _lower(value)
     guid = _str(obj.get("uri")) or _str(obj.get("guid"))
+    if "eventdetails" in obj or _str(obj.get("type")).lower() == "event":
+        # An event (ninjs 2.2+), with or without a uri: never a story.
+        title = _str(obj.get("title")) or _headlines(obj)[0]
+        return NotText(ItemKind.EVENT, guid or f"(event {position})", plain_text(title))
     if not guid:
         warnings.append(f"item {position} skipped: it has no uri")
         return None
@@ -336,6 +418,9 @@ def _read_item(
         return None
     label = f"item {position} ({guid[:200]!r})"
     headline, subtitle = _headlines(obj)
+    item_kind = ItemKind.read(_str(obj.get("type")))
+    if item_kind not in (ItemKind.TEXT, ItemKind.PICTURE, ItemKind.GRAPHIC):
+        return NotText(kind=item_kind, guid=guid, title=headline)
     if not headline:
         warnings.append(f"{label} skipped: it has no headline")
         return None
@@ -360,17 +445,14 @@ def _read_item(
         else:
             warnings.append(f"{label}: unknown pubstatus {status!r}; read as usable")
 
-    body_html, body_text = _texts(obj, "bodies", "body_")
-    if not body_html and body_text:
-        body_html = text_to_html(body_text)
+    body_html, nitf = _body(obj, headline)
     description_html, description_text = _texts(obj, "descriptions", "description_")
     standfirst = (
         subtitle or plain_text(description_text) or plain_text(description_html)
     )
 
-    kind = _str(obj.get("type")).lower()
     images: list[WireImage] = []
-    if kind in _PICTURE_TYPES:
+    if item_kind != ItemKind.TEXT:
         own = _image(obj, base_url)
         if own is not None:
             images.append(own)
@@ -389,6 +471,8 @@ def _read_item(
         city, country = split_dateline(dateline)
     if located and not city:
         city, country = split_dateline(located)
+    if nitf and nitf.dateline and not city:
+        city, country = split_dateline(nitf.dateline)
     places = _places(obj)
     if located and city and city not in places:
         places = (city, *places)
@@ -404,11 +488,12 @@ def _read_item(
         body_html=body_html,
         raw=raw,
         standfirst=standfirst,
-        byline=_str(obj.get("by")) or _str(obj.get("byline")),
+        byline=clean_byline(_str(obj.get("by")) or _str(obj.get("byline")))
+        or (nitf.byline if nitf else ""),
         dateline_city=city,
         dateline_country=country,
         link="",
-        language=_str(obj.get("language")),
+        language=_str(obj.get("language")) or (nitf.language if nitf else ""),
         version=version,
         first_created=_date(obj, ("firstcreated", "contentcreated"), label, warnings),
         updated_at=updated_at,
@@ -428,5 +513,6 @@ def _read_item(
             for key, name in _EXTRA.items()
             if _str(obj.get(name))
         },
+        kind=item_kind,
     )
     return finish_item(item, structured=bool(city), base_url=base_url)

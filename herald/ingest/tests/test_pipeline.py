@@ -165,7 +165,7 @@ def test_another_agencys_copy_joins_the_cluster_without_a_new_story(
         "issuing a tsunami advisory for the Pacific coast of Aomori and Iwate.</p>"
         "<p>Bullet train services were halted while tracks were inspected.</p>",
     )
-    assert ingest(other_source, rewrite) == ["new"]
+    assert ingest(other_source, rewrite) == ["duplicate"]
     lead, copy = WireItem.objects.order_by("pk")
     assert copy.state == ItemState.DUPLICATE
     assert copy.story is None

@@ -57,7 +57,7 @@ def test_text_without_a_dateline_comes_back_untouched(text: str) -> None:
     [
         ("MOSCOW, Monday (Reuters)", ("Moscow", "")),
         ("Grossetto, Italy", ("Grossetto", "Italy")),
-        ("New York, NY", ("New York", "NY")),
+        ("New York, NY", ("New York", "United States")),
         ("BERLIN, Germany, May 3 (dpa) -", ("Berlin", "Germany")),
         ("New York, NY, USA", ("New York", "USA")),
         ("Monday", ("", "")),

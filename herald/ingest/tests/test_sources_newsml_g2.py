@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from herald.ingest.sources import ParseError, PubStatus, Subject, parse
+from herald.ingest.sources import ItemKind, ParseError, PubStatus, Subject, parse
 
 SAMPLES = settings.BASE_DIR / "tests" / "data" / "newsml-g2"
 NAR = "http://iptc.org/std/nar/2006-10-01/"
@@ -73,8 +73,9 @@ def test_listing_2_inline_nitf_body_becomes_sanitized_html() -> None:
     assert item.body_html.startswith("<p>Et, sent luptat luptat")
     assert item.body_html.count("<p>") == 2
     assert "nitf" not in item.body_html and "xmlns" not in item.body_html
-    # The bracketed lead "(New York, NY - October 21)" is the dateline.
-    assert (item.dateline_city, item.dateline_country) == ("New York", "NY")
+    # The located "New York, NY" is the dateline: a US state's code names the
+    # country, and the bracketed lead "(New York, NY - October 21)" is taken out.
+    assert (item.dateline_city, item.dateline_country) == ("New York", "United States")
     assert "October 21" not in item.body_html
 
 
@@ -84,7 +85,12 @@ def test_listing_3_picture_item_gives_an_image_with_caption_and_credit() -> None
         sample("LISTING_3_Photo_in_NewsML-G2.xml"),
         base_url="https://wire.example/pictures/feed.xml",
     )
-    (item,) = feed.items
+    # A picture is no text story: it comes apart, whole, for the picture library.
+    assert feed.items == ()
+    (picture,) = feed.not_text
+    assert picture.kind == ItemKind.PICTURE
+    item = picture.item
+    assert item is not None
     assert item.guid == "tag:gettyimages.com,2010:GYI0062134533"
     assert item.headline == (
         "Variety Of Recessionary Forces Leave Las Vegas Economy Scarred"
@@ -105,8 +111,9 @@ def test_listing_3_picture_item_gives_an_image_with_caption_and_credit() -> None
 
 
 def test_listing_3_without_a_base_url_keeps_the_picture_without_a_url() -> None:
-    (item,) = parse("newsml-g2", sample("LISTING_3_Photo_in_NewsML-G2.xml")).items
-    (image,) = item.images
+    (picture,) = parse("newsml-g2", sample("LISTING_3_Photo_in_NewsML-G2.xml")).not_text
+    assert picture.item is not None
+    (image,) = picture.item.images
     assert image.url == ""
     assert image.credit == "Getty Images"
 
@@ -114,6 +121,7 @@ def test_listing_3_without_a_base_url_keeps_the_picture_without_a_url() -> None:
 def test_listing_6_package_alone_reports_its_unresolved_references() -> None:
     feed = parse("newsml-g2", sample("LISTING_6_Simple_NewsML-G2_Package.xml"))
     assert feed.items == ()
+    assert [(n.kind, n.title) for n in feed.not_text] == [(ItemKind.PACKAGE, "UK")]
     assert len(feed.warnings) == 2
     assert "urn:newsml:iptc.org:20081007:tutorial-item-A" in feed.warnings[0]
     assert "not in this document" in feed.warnings[0]
@@ -220,13 +228,15 @@ MESSAGE = f"""<?xml version="1.0" encoding="UTF-8"?>
 
 def test_news_message_reads_its_items_and_attaches_package_pictures() -> None:
     feed = parse("newsml-g2", MESSAGE.encode())
-    text, picture, canceled = feed.items
+    text, canceled = feed.items
+    picture = next(n.item for n in feed.not_text if n.kind == ItemKind.PICTURE)
+    assert picture is not None
     assert text.guid == "urn:text:1" and text.version == 4
     assert text.headline == "Osaka port reopens"
     assert text.standfirst == "Ships queue after the typhoon"
     assert text.pubstatus is PubStatus.WITHHELD
     assert text.urgency == 2
-    assert text.byline == "By Kenji Mori"
+    assert text.byline == "Kenji Mori"  # the page says "By" itself
     assert text.language == "en"
     assert text.updated_at == datetime(2025, 6, 10, 10, 0, tzinfo=UTC)
     assert text.embargo_until == datetime(2025, 6, 11, 5, 0, tzinfo=UTC)
@@ -251,7 +261,9 @@ def test_news_message_reads_its_items_and_attaches_package_pictures() -> None:
     (alone,) = parse("newsml-g2", text.raw.encode()).items
     assert alone.headline == text.headline
     warnings = "\n".join(feed.warnings)
-    assert "skipped a <conceptItem>" in warnings
+    kinds = {(n.kind, n.guid) for n in feed.not_text}
+    assert (ItemKind.CONCEPT, "urn:concept:1") in kinds
+    assert (ItemKind.PICTURE, "urn:pic:1") in kinds
     assert "item 4 skipped: its newsItem has no guid" in warnings
     assert "'urn:elsewhere:9', which is not in this document" in warnings
     assert "urn:pic:1', which is not" not in warnings
@@ -326,7 +338,7 @@ def test_escaped_markup_in_a_headline_leaves_its_text() -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (f'<conceptItem xmlns="{NAR}" guid="c"/>', "not a NewsML-G2 news item"),
+        (f'<itemSet xmlns="{NAR}"/>', "not a NewsML-G2 news item"),
         ('<newsItem guid="g"><contentMeta/></newsItem>', "not a NewsML-G2 document"),
         ("<rss version='2.0'><channel/></rss>", "not a NewsML-G2 document"),
     ],
@@ -355,6 +367,32 @@ def test_a_graphic_item_gives_its_rendition_as_an_image() -> None:
         'href="https://g.example/c.png" contenttype="image/png" width="900"/>'
         "</contentSet>"
     )
-    (item,) = parse("newsml-g2", document).items
-    (image,) = item.images
+    feed = parse("newsml-g2", document)
+    assert feed.items == ()
+    (graphic,) = feed.not_text
+    assert graphic.kind == ItemKind.GRAPHIC and graphic.item is not None
+    (image,) = graphic.item.images
     assert image.url == "https://g.example/c.png" and image.credit == "Wire Graphics"
+
+
+@pytest.mark.parametrize(
+    ("root", "kind"),
+    [
+        ('<conceptItem guid="c"/>', ItemKind.CONCEPT),
+        ('<knowledgeItem guid="k"/>', ItemKind.CONCEPT),
+        ('<planningItem guid="p"/>', ItemKind.PLANNING),
+        (
+            '<conceptItem guid="e"><concept><eventDetails/></concept></conceptItem>',
+            ItemKind.EVENT,
+        ),
+    ],
+)
+def test_items_that_are_no_news_are_counted_by_kind_not_refused(
+    root: str, kind: ItemKind
+) -> None:
+    document = root.replace(" guid=", f' xmlns="{NAR}" guid=', 1)
+    feed = parse("newsml-g2", document.encode())
+    assert feed.items == () and feed.warnings == ()
+    (other,) = feed.not_text
+    assert other.kind == kind
+    assert other.describe().startswith(f"not a text item ({kind})")

@@ -75,7 +75,11 @@ def test_complex_examples_take_located_language_and_places(name: str) -> None:
 
 
 def test_photo_only_example_becomes_an_item_with_its_widest_rendition() -> None:
-    (item,) = parse("ninjs", sample("2.2_006_photo_only.json")).items
+    feed = parse("ninjs", sample("2.2_006_photo_only.json"))
+    assert feed.items == ()
+    (picture,) = feed.not_text
+    item = picture.item
+    assert picture.kind == "picture" and item is not None
     assert item.guid == "http://ninjs.example.com/newsitems/20130709simpPh123"
     assert item.headline == "Costa Concordia cruise ship"
     assert item.body_html == ""

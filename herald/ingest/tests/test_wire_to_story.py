@@ -461,7 +461,7 @@ def test_a_newsml_g2_sample_ingested_for_real_becomes_a_story(
     source = make_source("acme", agency="Acme News", format="newsml-g2")
     path = (
         Path(settings.BASE_DIR)
-        / "tests/data/newsml-g2/LISTING_1_A_NewsML-G2_News_Item.xml"
+        / "tests/data/newsml-g2/LISTING_2_NewsML-G2_Text_Document.xml"
     )
     [parsed] = parse("newsml-g2", path.read_bytes()).items
     ingest_item(Context.for_source(source), parsed)
@@ -473,8 +473,12 @@ def test_a_newsml_g2_sample_ingested_for_real_becomes_a_story(
     assert response.status_code == 302
     story = Story.objects.get()
     assert story.headline == 'Fed to halt QE to avert "bubble"'
-    assert (story.dateline_city, story.dateline_country) == ("Berlin", "Germany")
+    assert (story.dateline_city, story.dateline_country) == (
+        "New York",
+        "United States",
+    )
     assert story.agency == "Acme News"
+    assert story.body.startswith("<p>Et, sent luptat luptat")
 
 
 def png(width: int = 640, height: int = 480) -> bytes:

@@ -80,18 +80,47 @@ class Command(BaseCommand):
             self.stdout.write(f"Polling {total} source{'s' if total > 1 else ''}…")
         poll_sources(sources, on_done=on_done)
         elapsed = time.monotonic() - started
-        new = sum(s.new for s in done)
+        failed = [s for s in done if _failed(s)]
         self.stdout.write(
-            f"Done in {elapsed:.1f}s: {new} new, {sum(s.updated for s in done)} "
-            f"updated, {sum(s.ignored for s in done)} ignored, "
+            f"Done in {elapsed:.1f}s: {sum(s.new for s in done)} new "
+            f"({sum(s.duplicates for s in done)} duplicates), "
+            f"{sum(s.updated for s in done)} updated, "
+            f"{sum(s.ignored for s in done)} ignored, "
             f"{sum(s.failed for s in done)} failed items; "
+            f"{_kinds(_add_kinds(done)) or 'no'} items that are not text; "
             f"{Cluster.objects.count() - clusters_before} new clusters; "
-            f"{sum(1 for s in done if s.outcome == 'error')} sources with errors, "
+            f"{len(failed)} sources with errors, "
             f"{sum(1 for s in done if s.skipped)} skipped (already polling)."
         )
-        for summary in done:
-            if summary.outcome == "error":
-                self.stderr.write(f"{summary.source}: {summary.message}")
+        for summary in failed:
+            for line in summary.message.splitlines():
+                self.stderr.write(f"{summary.source}: {line}")
+        if failed:
+            # A script or a scheduler sees the failure, not only a reader.
+            raise CommandError(
+                f"{len(failed)} of {len(done)} sources had errors: "
+                + ", ".join(s.source for s in failed),
+                returncode=1,
+            )
+
+
+def _failed(summary: PollSummary) -> bool:
+    """A source failed when its poll did, or when any document of it could not
+    be read (a drop folder's bad file), even if the others were stored."""
+    return summary.outcome == "error" or summary.documents_failed > 0
+
+
+def _add_kinds(summaries: list[PollSummary]) -> dict[str, int]:
+    total: dict[str, int] = {}
+    for summary in summaries:
+        for kind, count in summary.not_text.items():
+            total[kind] = total.get(kind, 0) + count
+    return total
+
+
+def _kinds(counts: dict[str, int]) -> str:
+    """ "2 video, 1 picture"."""
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
 
 
 def _describe(summary: PollSummary) -> str:
@@ -100,8 +129,16 @@ def _describe(summary: PollSummary) -> str:
     if summary.outcome == "not_modified":
         return f"{summary.source}: not modified"
     counts = (
-        f"{summary.new} new, {summary.updated} updated, {summary.ignored} ignored"
+        f"{summary.new} new"
+        + (f" ({summary.duplicates} duplicates)" if summary.duplicates else "")
+        + f", {summary.updated} updated, {summary.ignored} ignored"
         + (f", {summary.failed} failed" if summary.failed else "")
+        + (f"; not text: {_kinds(summary.not_text)}" if summary.not_text else "")
+        + (
+            f"; {summary.documents_failed} unreadable documents"
+            if summary.documents_failed
+            else ""
+        )
     )
     if summary.outcome == "error":
         first = summary.message.splitlines()[0] if summary.message else "error"
