@@ -2,6 +2,7 @@
 into a story; a newer version updates the item and its story. Every story change
 goes through herald.stories.actions."""
 
+import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -317,6 +318,24 @@ def credit(source: Source, wire: WireItem) -> str:
     return " ".join(text.split())[:120]
 
 
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def wire_byline(source: Source, wire: WireItem) -> str:
+    """The agency's writer for the story's byline, without the agency's own name
+    ("Christian Hollmann, dpa" → "Christian Hollmann"; "NTB" alone → ""), so the
+    page names the agency once, in its credit."""
+    agency = {
+        source.agency.strip().casefold(),
+        credit(source, wire).strip().strip("()").strip().casefold(),
+    }
+    names = [part.strip() for part in re.split(r"\s*[,/]\s*", wire.byline)]
+    kept = [name for name in names if name and name.casefold() not in agency]
+    if len(kept) == len(names):
+        return wire.byline.strip()[:200]
+    return ", ".join(kept)[:200]
+
+
 def _story_text(wire: WireItem) -> dict[str, Any]:
     headline = wire.headline.strip() or "Untitled wire item"
     if len(headline) > 200:
@@ -337,6 +356,8 @@ def story_fields(ctx: Context, wire: WireItem, place: Place | None) -> dict[str,
         "provenance": Provenance.WIRE,
         "agency": ctx.source.agency[:120],
         "agency_credit": credit(ctx.source, wire),
+        "wire_byline": wire_byline(ctx.source, wire),
+        "language": wire.language if _LANGUAGE_TAG.match(wire.language) else "",
         "dateline_city": wire.dateline_city,
         "dateline_country": wire.dateline_country,
         "dateline_place": place,

@@ -8,8 +8,13 @@ class StoriesConfig(AppConfig):
     label = "stories"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from herald.core import schedules
         from herald.stories.actions import publish_due_stories
+        from herald.stories.search_indexes import ensure_search_indexes
+
+        post_migrate.connect(ensure_search_indexes, dispatch_uid="stories.search")
 
         # Scheduled stories go live within a sweep of their time.
         schedules.register("stories.publish_due", publish_due_stories, order=10)

@@ -2,10 +2,10 @@
 corrections and the workflow log."""
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,9 @@ from herald.core.sanitize import html_to_text, sanitize_html
 from herald.core.text import cut_at_word
 from herald.stories.querysets import StoryQuerySet
 from herald.stories.workflow import Status
+
+if TYPE_CHECKING:
+    from herald.editions.models import Edition
 
 
 class Section(models.Model):
@@ -93,6 +96,24 @@ class Story(models.Model):
         max_length=120,
         blank=True,
         help_text="Byline credit for wire copy, e.g. (Kyodo).",
+    )
+    wire_byline = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For wire copy without a writer of ours: the writer as the agency "
+        "names them, e.g. Christian Hollmann. Shown as “By …” with the credit.",
+    )
+    language = models.CharField(
+        max_length=20,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
+                "A language tag such as en, de or pt-BR.",
+            )
+        ],
+        help_text="The story's language (a tag such as de or nb-NO), where it is "
+        "not its edition's.",
     )
 
     dateline_city = models.CharField(max_length=80, blank=True)
@@ -267,18 +288,32 @@ class Story(models.Model):
 
     @property
     def byline(self) -> str:
-        names = [a.name for a in self.authors.all()]
+        """ "By Aiko Tanaka and Ken Mori (Kyodo)", "By Christian Hollmann (dpa)" for
+        an agency's writer, else the agency and its credit ("Kyodo News (Kyodo)"),
+        a name never twice."""
+        names = [a.name for a in self.authors.all()] or (
+            [self.wire_byline] if self.wire_byline else []
+        )
         if names:
             joined = (
                 names[0]
                 if len(names) == 1
                 else ", ".join(names[:-1]) + " and " + names[-1]
             )
-            return f"By {joined}" + (
-                f" {self.agency_credit}" if self.agency_credit else ""
-            )
+            credit = self.agency_credit
+            if credit and not self.authors.all() and _bare(joined) in _bare(credit):
+                return credit.strip("() ")  # the credit names the writer already
+            if credit and _bare(credit) in _bare(joined):
+                credit = ""
+            return f"By {joined}" + (f" {credit}" if credit else "")
         # Agency copy without a named writer: "Meridian Press Agency (MPA)".
+        if self.agency_credit and _bare(self.agency_credit) == _bare(self.agency):
+            return self.agency
         return " ".join(part for part in (self.agency, self.agency_credit) if part)
+
+    def language_on(self, edition: "Edition") -> str:
+        """The language the story is in, as shown on `edition`."""
+        return self.language or edition.language
 
     @property
     def provenance_label(self) -> str:
@@ -295,6 +330,11 @@ class Story(models.Model):
     def teaser_text(self, limit: int | None = None) -> str:
         """The lead cut at a word boundary, ending in '...'."""
         return cut_at_word(self.lead_text(), limit or settings.HERALD_TEASER_LENGTH)
+
+
+def _bare(name: str) -> str:
+    """A name or credit compared without case and brackets: "(dpa)" is "dpa"."""
+    return name.strip().strip("()").strip().casefold()
 
 
 def image_path(instance: "StoryImage", filename: str) -> str:

@@ -300,6 +300,9 @@ class EditionFeed(Feed[FeedEntry, FeedScope]):
         names = [author.name for author in story.authors.all()]
         if names:
             return xml_text(", ".join(names))
+        if story.provenance == Provenance.WIRE and story.wire_byline:
+            # "By Christian Hollmann (dpa)" without its "By".
+            return xml_text(story.byline.removeprefix("By "))
         if story.provenance == Provenance.WIRE and story.agency:
             return xml_text(story.agency)
         return None

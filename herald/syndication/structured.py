@@ -60,7 +60,7 @@ def news_article(
         "description": story.standfirst or story.teaser_text(),
         "url": story_url(story, edition, request),
         "mainEntityOfPage": canonical_url(story, edition, request),
-        "inLanguage": edition.language,
+        "inLanguage": story.language_on(edition),
         "isAccessibleForFree": True,
         "articleSection": story.primary_section.name,
         "publisher": {
@@ -78,6 +78,11 @@ def news_article(
             {"@type": "Person", "name": a.name, "url": f"{origin}/author/{a.slug}/"}
             for a in authors
         ]
+    elif story.wire_byline:
+        # The agency's writer, with the agency beside them (not twice).
+        data["author"] = [{"@type": "Person", "name": story.wire_byline}]
+        if story.agency:
+            data["author"].append({"@type": "Organization", "name": story.agency})
     elif story.agency:
         data["author"] = [{"@type": "Organization", "name": story.agency}]
     else:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.core.management.sql import emit_post_migrate_signal
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -12,10 +13,16 @@ Target = list[tuple[str, str]]
 
 
 def migrate(target: Target) -> None:
-    """Migrate the test database to `target` ([(app label, migration name)])."""
+    """Migrate the test database to `target` ([(app label, migration name)]), and
+    tell the apps, as `herald migrate` does (the stories app re-creates the search
+    indexes a table rebuild on SQLite dropped)."""
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
+    plan = executor.migration_plan(target)
     executor.migrate(target)
+    emit_post_migrate_signal(
+        verbosity=0, interactive=False, db=connection.alias, plan=plan
+    )
 
 
 def latest() -> Target:

@@ -105,7 +105,9 @@ class StoryAdmin(StoryDeskViews, RoleAdmin):
             {
                 "fields": (
                     "authors",
+                    "wire_byline",
                     "agency_credit",
+                    "language",
                     "dateline_city",
                     "dateline_country",
                     "dateline_place",

@@ -257,7 +257,7 @@ def story_item(
         "firstcreated": iso(public_at),
         "versioncreated": iso(max(changed, public_at)),
         "pubstatus": "canceled" if cancelled else "usable",
-        "language": edition.language,
+        "language": story.language_on(edition),
         "slugline": story.slug,
         "headlines": [
             {"role": "main", "value": local.headline if local else story.headline}
