@@ -312,6 +312,10 @@ HERALD_INGEST_DUPLICATE_THRESHOLD = float(
 HERALD_INGEST_LEASE_SECONDS = int(_env("HERALD_INGEST_LEASE_SECONDS", "300"))
 # Sources fetched at once by one `herald ingest` or worker poll.
 HERALD_INGEST_CONCURRENCY = int(_env("HERALD_INGEST_CONCURRENCY", "4"))
+# Fetch wire pictures after each poll (herald/ingest/pictures.py): picture items
+# into the library, a new story's pictures onto it. Off: editors still fetch a
+# story's pictures when they make it from the wire.
+HERALD_WIRE_PICTURES = _env_bool("HERALD_WIRE_PICTURES", True)
 
 # --- Email --------------------------------------------------------------------
 # console: (print), file:PATH (one .eml file a message in PATH), or

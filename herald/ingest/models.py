@@ -38,6 +38,14 @@ class Source(models.Model):
         help_text="Credit on the story: {agency}, {photographer} and {byline} are "
         "filled in, e.g. (Xinhua/{photographer}).",
     )
+    picture_credit_format = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="Credit on this source's pictures: {agency}, {photographer} and "
+        "{credit} (the agency's own) are filled in, e.g. {agency}/{photographer} "
+        "for “Xinhua/Du Yu”. Empty: the agency's own credit, else "
+        "photographer/agency.",
+    )
     licence_notes = models.TextField(blank=True)
     default_editions = models.ManyToManyField(
         "editions.Edition", blank=True, related_name="+"
@@ -121,6 +129,8 @@ class FetchLog(models.Model):
     # Documents that could not be read at all (a drop folder's bad files; the
     # one document of a URL source that failed).
     documents_failed = models.PositiveIntegerField(default=0)
+    # Picture items put into the picture library by this poll.
+    pictures_stored = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -311,3 +321,33 @@ class RoutingRule(models.Model):
             raise ValidationError(
                 "Match on at least one of source, country, place, subject or keywords."
             )
+
+
+class WirePicture(models.Model):
+    """A picture item a source delivered (not a text story): stored in the picture
+    library once, by (source, guid), for editors to find and use."""
+
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="pictures"
+    )
+    guid = models.CharField(max_length=500)
+    picture = models.ForeignKey(
+        "stories.Picture",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when it could not be fetched or read (see the note).",
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "guid"], name="wirepicture_source_guid"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.guid[:60]}"

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from herald.core.fetching import FetchError, fetch
 from herald.ingest.models import FetchLog, Outcome, Source
+from herald.ingest.pictures import picture_new_stories, store_library_pictures
 from herald.ingest.sources import ParseError, parse
 from herald.ingest.sources.items import ParsedFeed, ParsedItem
 from herald.ingest.storing import (
@@ -146,6 +147,7 @@ class PollSummary:
     failed: int = 0
     duplicates: int = 0  # of the new items
     documents_failed: int = 0
+    pictures_stored: int = 0  # picture items put into the library
     not_text: dict[str, int] = field(default_factory=dict)  # items by kind
     skipped: bool = False  # another poll held the lease
 
@@ -168,6 +170,14 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
         # for the poll instead of one per story.
         with batched_story_changes():
             _store_feeds(source, fetched.feeds, log, problems)
+        if settings.HERALD_WIRE_PICTURES:
+            # Pictures after the items are stored, outside any transaction: the
+            # new stories' own, then the picture items into the library.
+            problems += picture_new_stories(source, started)
+            log.pictures_stored, missed = store_library_pictures(
+                source, [o for _name, feed in fetched.feeds for o in feed.not_text]
+            )
+            problems += missed
         log.message = "\n".join(problems[:50])
         if fetched.errors and not fetched.feeds:
             log.outcome = Outcome.ERROR
@@ -287,6 +297,7 @@ def _summary(source: Source, log: FetchLog) -> PollSummary:
         failed=log.items_failed,
         duplicates=log.items_duplicate,
         documents_failed=log.documents_failed,
+        pictures_stored=log.pictures_stored,
         not_text=dict(log.items_not_text),
     )
 

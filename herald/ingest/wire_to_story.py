@@ -3,21 +3,16 @@ item, published at once. Made through herald.stories.actions (permissions, revis
 and events) under the item's row lock, in one transaction, so a second click finds
 the story the first one made and a failure leaves neither story nor changed item."""
 
-import io
 import logging
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from herald.accounts.models import User
-from herald.core.fetching import FetchError, fetch
 from herald.editions.models import Edition
 from herald.ingest.models import ItemState, WireItem
+from herald.ingest.pictures import attach, fetch_pictures
 from herald.ingest.routing import Facts, Route, route
 from herald.ingest.sources.items import PubStatus
 from herald.ingest.storing import Context, has_text, story_fields
@@ -30,8 +25,6 @@ logger = logging.getLogger(__name__)
 # Only these may be published straight from the wire; a duplicate (the same news as
 # a story already made) or a story's deleted item becomes a draft to look at first.
 HELD = frozenset({ItemState.WITHHELD, ItemState.UNROUTED})
-# Wire items rarely carry more; the rest can be added on the story's images page.
-MAX_PICTURES = 6
 
 
 @dataclass(frozen=True)
@@ -42,16 +35,6 @@ class Placement:
     editions: tuple[Edition, ...]
     primary_section: Section
     sections: tuple[Section, ...] = ()
-
-
-@dataclass(frozen=True)
-class Picture:
-    """A wire picture fetched, with the words the story's image needs."""
-
-    data: bytes
-    caption: str
-    credit: str
-    alt_text: str
 
 
 @dataclass
@@ -157,7 +140,7 @@ def make_story_from_item(
             return Made(Story.objects.get(pk=wire.story_id), created=False)
         _check(wire, publish=publish, confirm_withheld=confirm_withheld)
         story = _create(wire, by=by, placement=placement)
-        attached = _attach(story, pictures, by=by, problems=problems)
+        attached = attach(story, pictures, by=by, problems=problems)
         if publish:
             story_actions.publish_story(
                 story, by=by, note=f"Published from wire item {wire.guid}"[:2000]
@@ -200,82 +183,4 @@ def _create(wire: WireItem, *, by: User, placement: Placement) -> Story:
         origin_edition=placement.origin_edition,
         primary_section=placement.primary_section,
         **story_fields(ctx, wire, place),
-    )
-
-
-def _attach(
-    story: Story, pictures: Sequence[Picture], *, by: User, problems: list[str]
-) -> int:
-    """Attach each picture through the story actions; one that will not decode is
-    left out (its savepoint rolled back) and named in `problems`."""
-    attached = 0
-    for n, picture in enumerate(pictures, start=1):
-        try:
-            with transaction.atomic():
-                story_actions.attach_image(
-                    story,
-                    by=by,
-                    upload=io.BytesIO(picture.data),
-                    caption=picture.caption,
-                    credit=picture.credit,
-                    alt_text=picture.alt_text,
-                    position=attached,
-                )
-        except ValidationError as exc:
-            problems.append(f"Picture {n}: {' '.join(exc.messages)}")
-            continue
-        attached += 1
-    return attached
-
-
-def fetch_pictures(item: WireItem) -> tuple[list[Picture], list[str]]:
-    """Fetch the item's pictures (at most MAX_PICTURES) with the safe fetcher, at
-    once, each capped at HERALD_IMAGE_MAX_BYTES; what failed, as one line each."""
-    images: list[dict[str, Any]] = [
-        image for image in (item.parsed or {}).get("images") or [] if image.get("url")
-    ]
-    problems: list[str] = []
-    if len(images) > MAX_PICTURES:
-        problems.append(
-            f"{len(images) - MAX_PICTURES} more pictures were left out: add them on "
-            "the story's images page."
-        )
-        images = images[:MAX_PICTURES]
-    if not images:
-        return [], problems
-    limit = settings.HERALD_IMAGE_MAX_BYTES
-    workers = max(1, min(len(images), settings.HERALD_INGEST_CONCURRENCY))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda i: _fetch(i["url"], limit), images))
-    pictures = []
-    for n, (image, result) in enumerate(zip(images, results, strict=True), start=1):
-        if isinstance(result, str):
-            problems.append(f"Picture {n} ({image['url'][:200]}): {result}")
-            continue
-        pictures.append(_picture(item, image, result))
-    return pictures, problems
-
-
-def _fetch(url: str, limit: int) -> bytes | str:
-    try:
-        return fetch(url, max_bytes=limit).body
-    except FetchError as exc:
-        return str(exc) or exc.__class__.__name__
-
-
-def _picture(item: WireItem, image: dict[str, Any], data: bytes) -> Picture:
-    """The story image's words from the wire's: a missing caption is the headline,
-    a missing credit the photographer with the agency."""
-    caption = (image.get("caption") or image.get("alt_text") or item.headline).strip()
-    photographer = (image.get("photographer") or "").strip()
-    agency = item.source.agency
-    credit = (image.get("credit") or "").strip() or (
-        f"{photographer}/{agency}" if photographer else agency
-    )
-    alt_text = (image.get("alt_text") or caption).strip()
-    return Picture(
-        data=data,
-        caption=caption[:400],
-        credit=credit[:160],
-        alt_text=alt_text[:250],
     )

@@ -370,6 +370,18 @@ class Picture(models.Model):
     )
     width = models.PositiveIntegerField(help_text="Of the library's copy.")
     height = models.PositiveIntegerField(help_text="Of the library's copy.")
+    # What an agency tells of its pictures (herald.ingest.pictures).
+    creator = models.CharField(
+        max_length=160, blank=True, help_text="Who made it: photographer or artist."
+    )
+    rights = models.CharField(
+        max_length=400,
+        blank=True,
+        help_text="Copyright notice and usage terms, as the agency gave them.",
+    )
+    keywords = models.CharField(
+        max_length=400, blank=True, help_text="Subjects, comma-separated."
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -45,7 +45,17 @@ class SourceAdmin(RoleAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "format", "is_active")}),
         ("Transport", {"fields": ("url", "drop_folder", "poll_interval")}),
-        ("Agency", {"fields": ("agency", "credit_format", "licence_notes")}),
+        (
+            "Agency",
+            {
+                "fields": (
+                    "agency",
+                    "credit_format",
+                    "picture_credit_format",
+                    "licence_notes",
+                )
+            },
+        ),
         (
             "Defaults",
             {

@@ -12,7 +12,7 @@ Locks: a story's row before a picture's row, in every action, so that two action
 never wait on each other."""
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import IO
 
@@ -41,6 +41,7 @@ from herald.stories.workflow import Status, can_edit
 logger = logging.getLogger("herald.stories.actions")
 
 RENDITION_FIELDS = ("large", "medium", "small")
+PICTURE_DETAILS = ("creator", "rights", "keywords")
 PICTURE_FILES = ("original", "preview")
 # Stories readers see, or will see without another person's look: their pictures
 # need alt text.
@@ -90,16 +91,19 @@ def create_picture(
     credit: str,
     alt_text: str,
     focal: tuple[float, float] = CENTRE,
+    details: Mapping[str, str] | None = None,
 ) -> Picture:
     """Re-encode `upload` into a new library picture (uncropped, with a preview).
+    `details` are what an agency tells of it: creator, rights, keywords.
 
-    `by` is None only for the system (the demo seeder, a release's approval).
+    `by` is None only for the system (the demo seeder, a release's approval,
+    ingest).
     """
     if by is not None and not by.is_contributor:
         raise PermissionDenied("Only newsroom staff add pictures.")
     with _new_files() as written:
         picture, _ = _picture_from(
-            upload, by, caption, credit, alt_text, focal, written
+            upload, by, caption, credit, alt_text, focal, written, details
         )
     logger.info("Library picture added.", extra={"picture_id": picture.pk})
     return picture
@@ -346,9 +350,15 @@ def _picture_from(
     alt_text: str,
     focal: tuple[float, float],
     written: list[str],
+    details: Mapping[str, str] | None = None,
 ) -> tuple[Picture, Image.Image]:
     """A new library picture from `upload` (saved), and the decoded image."""
     words = _words(caption=caption, credit=credit, alt_text=alt_text, alt_needed=True)
+    for name, value in (details or {}).items():
+        if name not in PICTURE_DETAILS:
+            raise ValueError(f"{name!r} is not a picture detail")
+        field = Picture._meta.get_field(name)
+        words[name] = value.strip()[: field.max_length]  # type: ignore[union-attr]
     image = decode_upload(upload)
     original = original_of(image)
     picture = Picture(

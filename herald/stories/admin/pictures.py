@@ -112,15 +112,35 @@ class PictureAdmin(RoleAdmin):
     )
     list_display_links = ("thumbnail", "caption")
     list_filter = ("uploaded_at",)
-    search_fields = ("caption", "credit")
+    search_fields = ("caption", "credit", "creator", "keywords")
     date_hierarchy = "uploaded_at"
     list_select_related = ("uploaded_by",)
     list_per_page = 50
-    readonly_fields = ("focal_picker", "dimensions", "uploaded_by", "uploaded_at")
+    readonly_fields = (
+        "focal_picker",
+        "dimensions",
+        "creator",
+        "rights",
+        "keywords",
+        "uploaded_by",
+        "uploaded_at",
+    )
     fieldsets = (
         (None, {"fields": ("focal_picker", ("focal_x", "focal_y"))}),
         ("Words", {"fields": WORD_FIELDS}),
-        ("About", {"fields": ("dimensions", "uploaded_by", "uploaded_at")}),
+        (
+            "About",
+            {
+                "fields": (
+                    "dimensions",
+                    "creator",
+                    "rights",
+                    "keywords",
+                    "uploaded_by",
+                    "uploaded_at",
+                )
+            },
+        ),
     )
     change_form_template = "desk/pictures/change_form.html"
     add_fieldsets = ((None, {"fields": ("upload", *WORD_FIELDS)}),)

@@ -1,0 +1,268 @@
+"""Agency pictures in. Each is fetched with the safe fetcher: private addresses
+refused, a deadline, and the image size cap. The story actions then re-encode it,
+with the same type and pixel caps as an upload.
+
+- A text item's pictures (its associations, links or package group) are
+  attached to its story: when an editor makes the story (herald.ingest.
+  wire_to_story), or after the poll that made it.
+- A picture item (not a text story) goes into the picture library once per
+  (source, guid), with its caption, credit, creator, rights and subjects.
+
+Nothing is fetched inside a transaction. A picture that cannot be fetched or read
+is named in the poll's problems and costs nothing else.
+"""
+
+import io
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from herald.accounts.models import User
+from herald.core.fetching import FetchError, fetch
+from herald.ingest.models import Source, WireItem, WirePicture
+from herald.ingest.sources.items import ItemKind, NotText
+from herald.stories import actions as story_actions
+from herald.stories.models import Story
+
+logger = logging.getLogger(__name__)
+
+# Wire items rarely carry more; the rest can be added on the story's page.
+MAX_PICTURES = 6
+# Picture items stored in the library in one poll; the rest come with the next.
+MAX_LIBRARY_PER_POLL = 50
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A wire picture fetched, with its words."""
+
+    data: bytes
+    caption: str
+    credit: str
+    alt_text: str
+
+
+def words(image: dict[str, Any], *, headline: str, source: Source) -> dict[str, str]:
+    """A picture's words from the wire's: a missing caption is the headline; the
+    credit in the source's picture credit format ("Xinhua/Du Yu"), else the
+    agency's own, else the photographer with the agency ("Du Yu/Xinhua")."""
+    caption = (image.get("caption") or image.get("alt_text") or headline).strip()
+    photographer = (image.get("photographer") or "").strip()
+    given = (image.get("credit") or "").strip()
+    agency = source.agency
+    if source.picture_credit_format:
+        credit = source.picture_credit_format.format(
+            agency=agency, photographer=photographer, credit=given
+        )
+        # An empty part takes its separator with it: "Xinhua/" is "Xinhua".
+        credit = " ".join(credit.replace("()", "").split()).strip("/ ")
+        credit = credit.replace("//", "/")
+    else:
+        credit = given or (f"{photographer}/{agency}" if photographer else agency)
+    alt_text = (image.get("alt_text") or caption).strip()
+    return {
+        "caption": caption[:400],
+        "credit": credit[:160],
+        "alt_text": alt_text[:250],
+    }
+
+
+def fetch_many(urls: Sequence[str]) -> list[bytes | str]:
+    """Each URL's bytes (capped at HERALD_IMAGE_MAX_BYTES), or why not, fetched
+    at once (HERALD_INGEST_CONCURRENCY at most)."""
+    if not urls:
+        return []
+    limit = settings.HERALD_IMAGE_MAX_BYTES
+    workers = max(1, min(len(urls), settings.HERALD_INGEST_CONCURRENCY))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="picture") as pool:
+        return list(pool.map(lambda url: _fetch(url, limit), urls))
+
+
+def _fetch(url: str, limit: int) -> bytes | str:
+    try:
+        return fetch(url, max_bytes=limit).body
+    except FetchError as exc:
+        return str(exc) or exc.__class__.__name__
+
+
+# --- a text item's pictures, on its story ----------------------------------------
+
+
+def fetch_pictures(item: WireItem) -> tuple[list[Fetched], list[str]]:
+    """Fetch the item's pictures (MAX_PICTURES at most); what failed, a line each."""
+    images: list[dict[str, Any]] = [
+        image for image in (item.parsed or {}).get("images") or [] if image.get("url")
+    ]
+    problems: list[str] = []
+    if len(images) > MAX_PICTURES:
+        problems.append(
+            f"{len(images) - MAX_PICTURES} more pictures were left out: add them on "
+            "the story's page."
+        )
+        images = images[:MAX_PICTURES]
+    results = fetch_many([image["url"] for image in images])
+    pictures = []
+    for n, (image, result) in enumerate(zip(images, results, strict=True), start=1):
+        if isinstance(result, str):
+            problems.append(f"Picture {n} ({image['url'][:200]}): {result}")
+            continue
+        said = words(image, headline=item.headline, source=item.source)
+        pictures.append(
+            Fetched(
+                data=result,
+                caption=said["caption"],
+                credit=said["credit"],
+                alt_text=said["alt_text"],
+            )
+        )
+    return pictures, problems
+
+
+def attach(
+    story: Story, pictures: Sequence[Fetched], *, by: User | None, problems: list[str]
+) -> int:
+    """Attach each picture through the story actions; one that will not decode is
+    left out (its savepoint rolled back) and named in `problems`."""
+    attached = 0
+    for n, picture in enumerate(pictures, start=1):
+        try:
+            with transaction.atomic():
+                story_actions.attach_image(
+                    story,
+                    by=by,
+                    upload=io.BytesIO(picture.data),
+                    caption=picture.caption,
+                    credit=picture.credit,
+                    alt_text=picture.alt_text,
+                    position=attached,
+                )
+        except ValidationError as exc:
+            problems.append(f"Picture {n}: {' '.join(exc.messages)}")
+            continue
+        attached += 1
+    return attached
+
+
+def picture_new_stories(source: Source, since: datetime) -> list[str]:
+    """After a poll: the stories it made from items that name pictures get them.
+    Returns the problems, a line each, naming the item."""
+    problems: list[str] = []
+    made = (
+        WireItem.objects.filter(
+            source=source, received_at__gte=since, story__isnull=False
+        )
+        .filter(story__images__isnull=True)
+        .select_related("source", "story")
+    )
+    for item in made:
+        if not (item.parsed or {}).get("images") or item.story is None:
+            continue
+        pictures, failed = fetch_pictures(item)
+        attach(item.story, pictures, by=None, problems=failed)
+        problems += [f"item {item.guid[:80]!r}: {line}" for line in failed]
+    return problems
+
+
+# --- picture items, into the library ---------------------------------------------
+
+
+def store_library_pictures(
+    source: Source,
+    others: Sequence[NotText],
+    *,
+    fetcher: Callable[[Sequence[str]], list[bytes | str]] = fetch_many,
+) -> tuple[int, list[str]]:
+    """Put the picture items among `others` into the picture library, each once by
+    (source, guid): (how many were stored, the problems, a line each)."""
+    problems: list[str] = []
+    candidates = [
+        other
+        for other in others
+        if other.kind in (ItemKind.PICTURE, ItemKind.GRAPHIC) and other.item is not None
+    ]
+    known = set(
+        WirePicture.objects.filter(
+            source=source, guid__in=[c.guid for c in candidates]
+        ).values_list("guid", flat=True)
+    )
+    unique = {c.guid: c for c in candidates}  # a guid twice in a poll: once
+    todo = [c for c in unique.values() if c.guid not in known]
+    if len(todo) > MAX_LIBRARY_PER_POLL:
+        problems.append(
+            f"{len(todo) - MAX_LIBRARY_PER_POLL} more pictures wait for the next poll"
+        )
+        todo = todo[:MAX_LIBRARY_PER_POLL]
+    urls = [_image_url(other) for other in todo]
+    fetched = fetcher([url for url in urls if url])
+    results = iter(fetched)
+    stored = 0
+    for other, url in zip(todo, urls, strict=True):
+        result = next(results) if url else "it names no picture file Herald may fetch"
+        note = ""
+        picture = None
+        if isinstance(result, str):
+            note = f"Not stored: {result}"
+        else:
+            try:
+                picture = _library_picture(source, other, result)
+            except ValidationError as exc:
+                note = f"Not stored: {' '.join(exc.messages)}"
+        if note:
+            problems.append(f"picture {other.guid[:80]!r}: {note}")
+        try:
+            with transaction.atomic():
+                WirePicture.objects.create(
+                    source=source, guid=other.guid, picture=picture, note=note[:300]
+                )
+        except IntegrityError:
+            continue  # another process stored it first
+        stored += picture is not None
+    return stored, problems
+
+
+def _image_url(other: NotText) -> str:
+    item = other.item
+    image = item.images[0] if item is not None and item.images else None
+    return image.url if image is not None else ""
+
+
+def _library_picture(source: Source, other: NotText, data: bytes) -> Any:
+    item = other.item
+    assert item is not None and item.images
+    image = item.images[0]
+    said = words(
+        {
+            "caption": image.caption,
+            "credit": image.credit,
+            "photographer": image.photographer,
+            "alt_text": image.alt_text,
+        },
+        headline=item.headline,
+        source=source,
+    )
+    rights = " ".join(
+        part
+        for part in (item.extra.get("copyright", ""), item.extra.get("usage_terms", ""))
+        if part
+    )
+    return story_actions.create_picture(
+        by=None,
+        upload=io.BytesIO(data),
+        caption=said["caption"],
+        credit=said["credit"],
+        alt_text=said["alt_text"],
+        details={
+            "creator": image.photographer,
+            "rights": rights,
+            "keywords": ", ".join(
+                dict.fromkeys([*(s.name for s in item.subjects), *item.keywords])
+            ),
+        },
+    )
