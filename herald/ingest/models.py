@@ -47,6 +47,27 @@ class Source(models.Model):
         "photographer/agency.",
     )
     licence_notes = models.TextField(blank=True)
+    # Usage terms: where the agency's copy may run, how long it waits, how long
+    # it may stay.
+    allowed_editions = models.ManyToManyField(
+        "editions.Edition",
+        blank=True,
+        related_name="+",
+        help_text="The editions this agency's copy may run on; none chosen: all. "
+        "Routing to any other edition is dropped.",
+    )
+    embargo_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Hold every item this long after the agency's own time (its "
+        "first-created time), unless the item has a later embargo of its own.",
+    )
+    expiry_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Usage rights end this many days after an item's first-created "
+        "time: its story is then withdrawn from every page, feed, sitemap, search "
+        "and the API, with the reason recorded. Empty: no end.",
+    )
     default_editions = models.ManyToManyField(
         "editions.Edition", blank=True, related_name="+"
     )

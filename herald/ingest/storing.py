@@ -5,7 +5,7 @@ goes through herald.stories.actions."""
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -46,6 +46,8 @@ class Context:
     section_ids: list[int]
     tag_ids: list[int]
     threshold: float
+    # The source's usage terms: the editions its copy may run on (empty: all).
+    allowed_edition_ids: frozenset[int] = frozenset()
     places: dict[tuple[str, str], Place | None] = field(default_factory=dict)
     aliases: CountryAliases = field(default_factory=CountryAliases)
     _editions: dict[int, Any] | None = None
@@ -65,6 +67,9 @@ class Context:
             section_ids=sections,
             tag_ids=tags,
             threshold=settings.HERALD_INGEST_DUPLICATE_THRESHOLD,
+            allowed_edition_ids=frozenset(
+                source.allowed_editions.values_list("pk", flat=True)
+            ),
         )
 
     def editions(self) -> dict[int, Any]:
@@ -280,6 +285,12 @@ def _decide(ctx: Context, wire: WireItem) -> None:
         section_ids=ctx.section_ids,
         auto_publish=ctx.source.auto_publish,
     )
+    if ctx.allowed_edition_ids:
+        routed = decision.edition_ids
+        decision.edition_ids = [e for e in routed if e in ctx.allowed_edition_ids]
+        if routed and not decision.edition_ids:
+            _mark(wire, ItemState.UNROUTED, NOT_ALLOWED)
+            return
     if not decision.routed:
         _mark(
             wire,
@@ -294,6 +305,7 @@ def _decide(ctx: Context, wire: WireItem) -> None:
 
 
 NO_TEXT = "No text (a headline only): not made into a story."
+NOT_ALLOWED = "The source's usage terms allow none of the editions it was routed to."
 
 
 def has_text(wire: WireItem) -> bool:
@@ -363,8 +375,22 @@ def story_fields(ctx: Context, wire: WireItem, place: Place | None) -> dict[str,
         "dateline_place": place,
         # The date where it happened: the source's own offset, not UTC.
         "dateline_date": when.date() if when else None,
-        "embargo_until": wire.embargo_until,
+        **usage_times(ctx.source, wire),
     }
+
+
+def usage_times(source: Source, wire: WireItem) -> dict[str, datetime | None]:
+    """The embargo (the item's own, or the source's hold after the agency's time,
+    whichever is later) and the end of the usage rights, by the source's terms."""
+    agency_time = wire.first_created or wire.source_updated_at or wire.received_at
+    embargo = wire.embargo_until
+    if source.embargo_minutes and agency_time:
+        held = agency_time + timedelta(minutes=source.embargo_minutes)
+        embargo = max(embargo, held) if embargo else held
+    expires = None
+    if source.expiry_days is not None and agency_time:
+        expires = agency_time + timedelta(days=source.expiry_days)
+    return {"embargo_until": embargo, "expires_at": expires}
 
 
 def _create_story(

@@ -128,6 +128,7 @@ def make_story_from_item(
     if item.story_id is not None:
         return Made(Story.objects.get(pk=item.story_id), created=False)
     _check(item, publish=publish, confirm_withheld=confirm_withheld)
+    _check_terms(item, placement)
     pictures, problems = fetch_pictures(item)
     with transaction.atomic():
         # Only the item is locked (its nullable relations are not joined).
@@ -165,6 +166,19 @@ def _check(item: WireItem, *, publish: bool, confirm_withheld: bool) -> None:
         raise ValidationError(
             "The source still withholds this item. Tick the confirmation to "
             "publish it anyway."
+        )
+
+
+def _check_terms(item: WireItem, placement: Placement) -> None:
+    """The source's usage terms name the editions its copy may run on."""
+    allowed = set(item.source.allowed_editions.all())
+    chosen = {placement.origin_edition, *placement.editions}
+    if allowed and not chosen <= allowed:
+        names = ", ".join(sorted(e.name for e in chosen - allowed))
+        may = ", ".join(sorted(e.name for e in allowed))
+        raise ValidationError(
+            f"{item.source.name}'s usage terms do not allow {names}; its copy may "
+            f"run on {may}."
         )
 
 

@@ -166,6 +166,11 @@ class Story(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     modified_at = models.DateTimeField(default=timezone.now, editable=False)
     scheduled_for = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the usage rights to this copy end: it is withdrawn then.",
+    )
     embargo_until = models.DateTimeField(
         null=True, blank=True, help_text="Nothing public shows the story before this."
     )
@@ -205,6 +210,12 @@ class Story(models.Model):
                 name="story_origin_latest",
             ),
             models.Index(fields=["status", "scheduled_for"], name="story_schedule"),
+            # The expiry sweep: the few stories whose usage rights end.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(expires_at__isnull=False),
+                name="story_expiry",
+            ),
             # The content version of the render cache is max(modified_at).
             models.Index(fields=["modified_at"], name="story_modified"),
             # Sitemaps: an edition's public stories in id order, with every column

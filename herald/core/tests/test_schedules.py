@@ -19,6 +19,7 @@ def registry(monkeypatch: pytest.MonkeyPatch) -> dict[str, schedules.Sweep]:
 def test_the_installed_apps_register_their_sweeps_in_order() -> None:
     assert [sweep.name for sweep in schedules.registered()] == [
         "stories.publish_due",
+        "stories.withdraw_expired",
         "newsletter.expire_leases",
         "newsletter.sweep",
         "ingest.due_sources",

@@ -33,7 +33,12 @@ class SourceAdmin(RoleAdmin):
     list_filter = ("is_active", "format")
     search_fields = ("name", "slug", "agency", "url")
     prepopulated_fields = {"slug": ("name",)}
-    filter_horizontal = ("default_editions", "default_sections", "default_tags")
+    filter_horizontal = (
+        "default_editions",
+        "default_sections",
+        "default_tags",
+        "allowed_editions",
+    )
     readonly_fields = (
         "health",
         "last_fetch_at",
@@ -52,6 +57,16 @@ class SourceAdmin(RoleAdmin):
                     "agency",
                     "credit_format",
                     "picture_credit_format",
+                )
+            },
+        ),
+        (
+            "Usage terms",
+            {
+                "fields": (
+                    "allowed_editions",
+                    "embargo_minutes",
+                    "expiry_days",
                     "licence_notes",
                 )
             },

@@ -24,6 +24,7 @@ from herald.stories.actions.images import (
 from herald.stories.actions.wire import (
     create_wire_story,
     update_wire_story,
+    withdraw_expired_stories,
     withdraw_wire_story,
 )
 from herald.stories.actions.workflow import (
@@ -59,5 +60,6 @@ __all__ = [
     "update_story",
     "update_story_image",
     "update_wire_story",
+    "withdraw_expired_stories",
     "withdraw_wire_story",
 ]

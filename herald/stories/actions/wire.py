@@ -2,6 +2,7 @@
 no user, many a second, so written with raw statements (herald.core.inserts)."""
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -208,3 +209,35 @@ def withdraw_wire_story(story: Story, *, note: str) -> Story:
             story, Status.DRAFT, by=None, action="return", note=note, scheduled_for=None
         )
     return current
+
+
+def withdraw_expired_stories(now: datetime | None = None) -> int:
+    """Withdraw every story whose usage rights have ended (Story.expires_at, from
+    its source's terms): a published one is retracted (410 on its page, gone from
+    lists, feeds, sitemaps, search and the API, the proxy purged), one not yet
+    public goes back to draft; the reason is recorded on it. Safe to run twice and
+    from several workers: each story moves under its row lock."""
+    moment = now or timezone.now()
+    count = 0
+    expired = Story.objects.filter(
+        expires_at__lte=moment,
+        status__in=(Status.PUBLISHED, Status.SCHEDULED, Status.IN_REVIEW),
+    )
+    for pk in expired.values_list("pk", flat=True):
+        with transaction.atomic():
+            story = Story.objects.select_for_update().filter(pk=pk).first()
+            if story is None or story.expires_at is None or story.expires_at > moment:
+                continue
+            if story.status not in (
+                Status.PUBLISHED,
+                Status.SCHEDULED,
+                Status.IN_REVIEW,
+            ):
+                continue
+            ended = story.expires_at.strftime("%d %b %Y %H:%M UTC")
+            agency = story.agency or "the agency"
+            withdraw_wire_story(
+                story, note=f"Usage rights ended {ended} under {agency}'s terms."
+            )
+            count += 1
+    return count
