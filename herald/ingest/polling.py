@@ -151,6 +151,40 @@ class PollSummary:
     not_text: dict[str, int] = field(default_factory=dict)  # items by kind
     skipped: bool = False  # another poll held the lease
 
+    def describe(self) -> str:
+        """One line: "kyodo: 3 new (1 duplicates), 0 updated, 2 ignored; not
+        text: 2 picture; 1 unreadable documents"."""
+        if self.skipped:
+            return f"{self.source}: skipped, another poll is running"
+        if self.outcome == "not_modified":
+            return f"{self.source}: not modified"
+        counts = (
+            f"{self.new} new"
+            + (f" ({self.duplicates} duplicates)" if self.duplicates else "")
+            + f", {self.updated} updated, {self.ignored} ignored"
+            + (f", {self.failed} failed" if self.failed else "")
+            + (f"; not text: {kinds_text(self.not_text)}" if self.not_text else "")
+            + (
+                f"; {self.pictures_stored} pictures into the library"
+                if self.pictures_stored
+                else ""
+            )
+            + (
+                f"; {self.documents_failed} unreadable documents"
+                if self.documents_failed
+                else ""
+            )
+        )
+        if self.outcome == "error":
+            first = self.message.splitlines()[0] if self.message else "error"
+            return f"{self.source}: ERROR {first} ({counts})"
+        return f"{self.source}: {counts}"
+
+
+def kinds_text(counts: dict[str, int]) -> str:
+    """ "2 video, 1 picture": items that are no text story, by kind."""
+    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+
 
 def store(source: Source, fetched: Fetched | str, *, started: datetime) -> FetchLog:
     """Store what a fetch brought (or record its error) and update the source's

@@ -151,10 +151,7 @@ class SourceAdmin(RoleAdmin):
         summaries = polling.poll_sources(list(queryset))
         for s in summaries:
             level = messages.ERROR if s.outcome == "error" else messages.INFO
-            text = (
-                f"{s.source}: {s.outcome}, {s.new} new, {s.updated} updated, "
-                f"{s.ignored} ignored."
-            )
-            if s.message:
+            text = s.describe() + "."
+            if s.message and s.outcome != "error":  # an error's is in describe()
                 text += f" {s.message.splitlines()[0]}"
             self.message_user(request, text, level)

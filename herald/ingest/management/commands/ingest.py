@@ -13,7 +13,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 
 from herald.ingest.models import Cluster, Source
-from herald.ingest.polling import PollSummary, poll_sources
+from herald.ingest.polling import PollSummary, kinds_text, poll_sources
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class Command(BaseCommand):
         def on_done(summary: PollSummary) -> None:
             done.append(summary)
             stamp = "" if tty else f"{timezone.now():%Y-%m-%dT%H:%M:%SZ} "
-            self.stdout.write(f"{stamp}[{len(done)}/{total}] {_describe(summary)}")
+            self.stdout.write(f"{stamp}[{len(done)}/{total}] {summary.describe()}")
 
         if tty:
             self.stdout.write(f"Polling {total} source{'s' if total > 1 else ''}…")
@@ -87,7 +87,7 @@ class Command(BaseCommand):
             f"{sum(s.updated for s in done)} updated, "
             f"{sum(s.ignored for s in done)} ignored, "
             f"{sum(s.failed for s in done)} failed items; "
-            f"{_kinds(_add_kinds(done)) or 'no'} items that are not text; "
+            f"{kinds_text(_add_kinds(done)) or 'no'} items that are not text; "
             f"{Cluster.objects.count() - clusters_before} new clusters; "
             f"{len(failed)} sources with errors, "
             f"{sum(1 for s in done if s.skipped)} skipped (already polling)."
@@ -116,31 +116,3 @@ def _add_kinds(summaries: list[PollSummary]) -> dict[str, int]:
         for kind, count in summary.not_text.items():
             total[kind] = total.get(kind, 0) + count
     return total
-
-
-def _kinds(counts: dict[str, int]) -> str:
-    """ "2 video, 1 picture"."""
-    return ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
-
-
-def _describe(summary: PollSummary) -> str:
-    if summary.skipped:
-        return f"{summary.source}: skipped, another poll is running"
-    if summary.outcome == "not_modified":
-        return f"{summary.source}: not modified"
-    counts = (
-        f"{summary.new} new"
-        + (f" ({summary.duplicates} duplicates)" if summary.duplicates else "")
-        + f", {summary.updated} updated, {summary.ignored} ignored"
-        + (f", {summary.failed} failed" if summary.failed else "")
-        + (f"; not text: {_kinds(summary.not_text)}" if summary.not_text else "")
-        + (
-            f"; {summary.documents_failed} unreadable documents"
-            if summary.documents_failed
-            else ""
-        )
-    )
-    if summary.outcome == "error":
-        first = summary.message.splitlines()[0] if summary.message else "error"
-        return f"{summary.source}: ERROR {first} ({counts})"
-    return f"{summary.source}: {counts}"
