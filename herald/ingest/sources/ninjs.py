@@ -316,6 +316,27 @@ def _subjects(obj: Obj) -> tuple[Subject, ...]:
     return tuple(dict.fromkeys(subjects))
 
 
+_ISO_COUNTRY = re.compile(r"iso3166-1a2/?([a-z]{2})?$", re.IGNORECASE)
+
+
+def _country_of_places(obj: Obj) -> str:
+    """The country among the item's places: one coded by ISO 3166 (a uri or a
+    scheme and code of cvx.iptc.org/iso3166-1a2), else an address's country."""
+    places = _objects(obj.get("places") or obj.get("place"))
+    for place in places:
+        uri = _str(place.get("uri"))
+        scheme = _str(place.get("scheme"))
+        match = _ISO_COUNTRY.search(uri) or _ISO_COUNTRY.search(scheme)
+        if match and (match.group(1) or _str(place.get("code"))):
+            return _str(place.get("name"))
+    for place in places:
+        for info in _objects(place.get("contactinfo")):
+            address = info.get("address")
+            if isinstance(address, dict) and _str(address.get("country")):
+                return _str(address.get("country"))
+    return ""
+
+
 def _places(obj: Obj) -> tuple[str, ...]:
     """The names of places (1.x place, 2.x/3.x places)."""
     names = [
@@ -473,6 +494,8 @@ def _read_item(
         city, country = split_dateline(located)
     if nitf and nitf.dateline and not city:
         city, country = split_dateline(nitf.dateline)
+    if city and not country:
+        country = _country_of_places(obj)
     places = _places(obj)
     if located and city and city not in places:
         places = (city, *places)

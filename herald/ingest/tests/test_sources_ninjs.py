@@ -346,3 +346,26 @@ def test_an_api_envelope_around_the_list_is_opened(key: str) -> None:
     items = [{"uri": "a", "headline": "A"}, {"uri": "b", "headline": "B"}]
     feed = parse("ninjs", json.dumps({key: items, "_meta": {"total": 2}}).encode())
     assert [item.guid for item in feed.items] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    "place",
+    [
+        {"name": "Italy", "uri": "http://cvx.iptc.org/iso3166-1a2/it"},
+        {"name": "Italy", "scheme": "http://cvx.iptc.org/iso3166-1a2/", "code": "it"},
+        {"name": "Teatro", "contactinfo": [{"address": {"country": "Italy"}}]},
+    ],
+)
+def test_a_dateline_without_its_country_takes_it_from_the_places(
+    place: dict[str, Any],
+) -> None:
+    document = {
+        "uri": "u-places",
+        "headlines": [{"role": "main", "value": "Trial opens"}],
+        "versioncreated": "2026-12-07T10:00:00Z",
+        "located": "Grosseto",
+        "bodies": [{"contenttype": "text/plain", "value": "The trial opened."}],
+        "places": [{"name": "Tuscany"}, place],
+    }
+    (item,) = parse("ninjs", json.dumps(document).encode()).items
+    assert (item.dateline_city, item.dateline_country) == ("Grosseto", "Italy")
