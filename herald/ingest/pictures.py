@@ -4,17 +4,21 @@ with the same type and pixel caps as an upload.
 
 - A text item's pictures (its associations, links or package group) are
   attached to its story: when an editor makes the story (herald.ingest.
-  wire_to_story), or after the poll that made it.
+  wire_to_story), or by the picture task queued after the poll that made it.
 - A picture item (not a text story) goes into the picture library once per
-  (source, guid), with its caption, credit, creator, rights and subjects.
+  (source, guid), with its caption, credit, creator, rights and subjects, by the
+  same task.
 
-Nothing is fetched inside a transaction. A picture that cannot be fetched or read
-is named in the poll's problems and costs nothing else.
+Re-encoding a picture costs about 150 ms of CPU (bench/ingest.py), so a poll only
+notes what its pictures are and queues the work: the poll stays as fast as text
+alone, and the workers share the pictures. Nothing is fetched inside a
+transaction. A picture that cannot be fetched or read is named in its poll's log
+and costs nothing else.
 """
 
 import io
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +30,7 @@ from django.db import IntegrityError, transaction
 
 from herald.accounts.models import User
 from herald.core.fetching import FetchError, fetch
-from herald.ingest.models import Source, WireItem, WirePicture
+from herald.ingest.models import FetchLog, Outcome, Source, WireItem, WirePicture
 from herald.ingest.sources.items import ItemKind, NotText
 from herald.stories import actions as story_actions
 from herald.stories.models import Story
@@ -150,19 +154,28 @@ def attach(
     return attached
 
 
-def picture_new_stories(source: Source, since: datetime) -> list[str]:
-    """After a poll: the stories it made from items that name pictures get them.
-    Returns the problems, a line each, naming the item."""
+def stories_wanting_pictures(source: Source, since: datetime) -> list[int]:
+    """The items of `source` stored since `since` whose new story has no picture
+    yet though the item names some: for the picture task."""
+    made = WireItem.objects.filter(
+        source=source, received_at__gte=since, story__isnull=False
+    ).filter(story__images__isnull=True)
+    return [
+        pk
+        for pk, parsed in made.values_list("pk", "parsed")
+        if (parsed or {}).get("images")
+    ]
+
+
+def picture_stories(item_ids: Sequence[int]) -> list[str]:
+    """Fetch and attach the pictures of the items' stories (those still without
+    one). Returns the problems, a line each, naming the item."""
     problems: list[str] = []
-    made = (
-        WireItem.objects.filter(
-            source=source, received_at__gte=since, story__isnull=False
-        )
-        .filter(story__images__isnull=True)
-        .select_related("source", "story")
-    )
-    for item in made:
-        if not (item.parsed or {}).get("images") or item.story is None:
+    items = WireItem.objects.filter(
+        pk__in=item_ids, story__isnull=False, story__images__isnull=True
+    ).select_related("source", "story")
+    for item in items:
+        if item.story is None:
             continue
         pictures, failed = fetch_pictures(item)
         attach(item.story, pictures, by=None, problems=failed)
@@ -173,85 +186,94 @@ def picture_new_stories(source: Source, since: datetime) -> list[str]:
 # --- picture items, into the library ---------------------------------------------
 
 
-def store_library_pictures(
-    source: Source,
-    others: Sequence[NotText],
-    *,
-    fetcher: Callable[[Sequence[str]], list[bytes | str]] = fetch_many,
-) -> tuple[int, list[str]]:
-    """Put the picture items among `others` into the picture library, each once by
-    (source, guid): (how many were stored, the problems, a line each)."""
-    problems: list[str] = []
-    candidates = [
-        other
+def library_candidates(
+    source: Source, others: Sequence[NotText]
+) -> list[dict[str, str]]:
+    """The picture items among `others` not yet in the library, each once, as
+    what the picture task needs (plain values: it is queued)."""
+    candidates = {
+        other.guid: other
         for other in others
         if other.kind in (ItemKind.PICTURE, ItemKind.GRAPHIC) and other.item is not None
-    ]
+    }
     known = set(
         WirePicture.objects.filter(
-            source=source, guid__in=[c.guid for c in candidates]
+            source=source, guid__in=list(candidates)
         ).values_list("guid", flat=True)
     )
-    unique = {c.guid: c for c in candidates}  # a guid twice in a poll: once
-    todo = [c for c in unique.values() if c.guid not in known]
-    if len(todo) > MAX_LIBRARY_PER_POLL:
-        problems.append(
-            f"{len(todo) - MAX_LIBRARY_PER_POLL} more pictures wait for the next poll"
+    wanted = []
+    for guid, other in candidates.items():
+        item = other.item
+        if guid in known or item is None:
+            continue
+        image = item.images[0] if item.images else None
+        wanted.append(
+            {
+                "guid": guid,
+                "url": image.url if image else "",
+                "caption": image.caption if image else "",
+                "credit": image.credit if image else "",
+                "photographer": image.photographer if image else "",
+                "alt_text": image.alt_text if image else "",
+                "headline": item.headline,
+                "rights": " ".join(
+                    part
+                    for part in (
+                        item.extra.get("copyright", ""),
+                        item.extra.get("usage_terms", ""),
+                    )
+                    if part
+                ),
+                "keywords": ", ".join(
+                    dict.fromkeys([*(s.name for s in item.subjects), *item.keywords])
+                ),
+            }
         )
-        todo = todo[:MAX_LIBRARY_PER_POLL]
-    urls = [_image_url(other) for other in todo]
-    fetched = fetcher([url for url in urls if url])
-    results = iter(fetched)
+    return wanted[:MAX_LIBRARY_PER_POLL]
+
+
+def store_library_pictures(
+    source: Source, wanted: Sequence[dict[str, str]]
+) -> tuple[int, list[str]]:
+    """Fetch the wanted picture items and put them into the picture library, each
+    once by (source, guid): (how many were stored, the problems, a line each).
+    Each is claimed first (its WirePicture row), so two workers given the same
+    picture store it once."""
+    problems: list[str] = []
+    claimed: list[tuple[WirePicture, dict[str, str]]] = []
+    for entry in wanted:
+        try:
+            with transaction.atomic():
+                claim = WirePicture.objects.create(
+                    source=source, guid=entry["guid"], note="Being fetched."
+                )
+        except IntegrityError:
+            continue  # stored, or being stored, already
+        claimed.append((claim, entry))
+    urls = [entry["url"] for _claim, entry in claimed]
+    results = iter(fetch_many([url for url in urls if url]))
     stored = 0
-    for other, url in zip(todo, urls, strict=True):
+    for claim, entry in claimed:
+        url = entry["url"]
         result = next(results) if url else "it names no picture file Herald may fetch"
         note = ""
-        picture = None
         if isinstance(result, str):
             note = f"Not stored: {result}"
         else:
             try:
-                picture = _library_picture(source, other, result)
+                claim.picture = _library_picture(source, entry, result)
             except ValidationError as exc:
                 note = f"Not stored: {' '.join(exc.messages)}"
         if note:
-            problems.append(f"picture {other.guid[:80]!r}: {note}")
-        try:
-            with transaction.atomic():
-                WirePicture.objects.create(
-                    source=source, guid=other.guid, picture=picture, note=note[:300]
-                )
-        except IntegrityError:
-            continue  # another process stored it first
-        stored += picture is not None
+            problems.append(f"picture {entry['guid'][:80]!r}: {note}")
+        claim.note = note[:300]
+        claim.save(update_fields=["picture", "note"])
+        stored += claim.picture is not None
     return stored, problems
 
 
-def _image_url(other: NotText) -> str:
-    item = other.item
-    image = item.images[0] if item is not None and item.images else None
-    return image.url if image is not None else ""
-
-
-def _library_picture(source: Source, other: NotText, data: bytes) -> Any:
-    item = other.item
-    assert item is not None and item.images
-    image = item.images[0]
-    said = words(
-        {
-            "caption": image.caption,
-            "credit": image.credit,
-            "photographer": image.photographer,
-            "alt_text": image.alt_text,
-        },
-        headline=item.headline,
-        source=source,
-    )
-    rights = " ".join(
-        part
-        for part in (item.extra.get("copyright", ""), item.extra.get("usage_terms", ""))
-        if part
-    )
+def _library_picture(source: Source, entry: dict[str, str], data: bytes) -> Any:
+    said = words(entry, headline=entry["headline"], source=source)
     return story_actions.create_picture(
         by=None,
         upload=io.BytesIO(data),
@@ -259,10 +281,39 @@ def _library_picture(source: Source, other: NotText, data: bytes) -> Any:
         credit=said["credit"],
         alt_text=said["alt_text"],
         details={
-            "creator": image.photographer,
-            "rights": rights,
-            "keywords": ", ".join(
-                dict.fromkeys([*(s.name for s in item.subjects), *item.keywords])
-            ),
+            "creator": entry["photographer"],
+            "rights": entry["rights"],
+            "keywords": entry["keywords"],
         },
     )
+
+
+# --- after a poll ------------------------------------------------------------------
+
+
+def fetch_wire_pictures(
+    log_id: int, item_ids: Sequence[int], library: Sequence[dict[str, str]]
+) -> int:
+    """The picture task's work for one poll: the new stories' pictures, then the
+    picture items into the library; what failed is added to that poll's log (its
+    outcome becomes "with problems"). Returns the pictures stored in the library."""
+    log = FetchLog.objects.select_related("source").filter(pk=log_id).first()
+    if log is None:
+        return 0
+    problems = picture_stories(item_ids)
+    stored, missed = store_library_pictures(log.source, library)
+    problems += missed
+    with transaction.atomic():
+        current = FetchLog.objects.select_for_update().get(pk=log_id)
+        current.pictures_stored += stored
+        if problems:
+            lines = [line for line in current.message.splitlines() if line]
+            current.message = "\n".join((lines + problems)[:50])
+            if current.outcome == Outcome.OK:
+                current.outcome = Outcome.WARNING
+        current.save(update_fields=["pictures_stored", "message", "outcome"])
+    logger.info(
+        "Wire pictures fetched.",
+        extra={"log_id": log_id, "stored": stored, "problems": len(problems)},
+    )
+    return stored

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from herald.core.fetching import FetchError, fetch
 from herald.ingest.models import FetchLog, Outcome, Source
-from herald.ingest.pictures import picture_new_stories, store_library_pictures
+from herald.ingest.pictures import library_candidates, stories_wanting_pictures
 from herald.ingest.sources import ParseError, parse
 from herald.ingest.sources.items import ParsedFeed, ParsedItem
 from herald.ingest.storing import (
@@ -204,14 +204,6 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
         # for the poll instead of one per story.
         with batched_story_changes():
             _store_feeds(source, fetched.feeds, log, problems)
-        if settings.HERALD_WIRE_PICTURES:
-            # Pictures after the items are stored, outside any transaction: the
-            # new stories' own, then the picture items into the library.
-            problems += picture_new_stories(source, started)
-            log.pictures_stored, missed = store_library_pictures(
-                source, [o for _name, feed in fetched.feeds for o in feed.not_text]
-            )
-            problems += missed
         log.message = "\n".join(problems[:50])
         if fetched.errors and not fetched.feeds:
             log.outcome = Outcome.ERROR
@@ -221,7 +213,28 @@ def store(source: Source, fetched: Fetched | str, *, started: datetime) -> Fetch
     log.finished_at = now
     log.save()
     _record_health(source, log, fetched, now)
+    if isinstance(fetched, Fetched) and settings.HERALD_WIRE_PICTURES:
+        _queue_pictures(source, fetched, log, started)
     return log
+
+
+def _queue_pictures(
+    source: Source, fetched: Fetched, log: FetchLog, started: datetime
+) -> None:
+    """Queue the poll's pictures (the new stories' own, and picture items for the
+    library) for a worker: re-encoding them is slow, the poll is not."""
+    from herald.ingest.tasks import fetch_wire_pictures_task
+
+    item_ids = stories_wanting_pictures(source, started)
+    library = library_candidates(
+        source, [o for _name, feed in fetched.feeds for o in feed.not_text]
+    )
+    if item_ids or library:
+        transaction.on_commit(
+            lambda: fetch_wire_pictures_task.enqueue(
+                log_id=log.pk, item_ids=item_ids, library=library
+            )
+        )
 
 
 def _store_feeds(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from PIL import Image
 
 from herald.core.tests.httpserver import Route, serve
@@ -18,7 +19,7 @@ from herald.ingest.polling import poll_source
 from herald.ingest.tests.factories import make_source
 from herald.stories.models import Picture, Section, Story
 
-pytestmark = [pytest.mark.django_db, pytest.mark.loopback]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.loopback]
 
 
 def jpeg(width: int = 800, height: int = 600) -> bytes:
@@ -95,7 +96,12 @@ def test_pictures_go_into_the_library_once_and_onto_their_stories(
         for name, document in documents.items():
             (folder / name).write_text(json.dumps(document))
         first = poll_source(source)
-        second = poll_source(source)  # the same files again: nothing twice
+        # The poll queued its pictures: none is fetched until a worker runs.
+        assert not Picture.objects.exists()
+        second = poll_source(source)  # the same files again: queued again
+        call_command("worker", "--batch", verbosity=0)
+        third = poll_source(source)  # once stored, never queued again
+        call_command("worker", "--batch", verbosity=0)
 
     # The good picture item is in the library, with every word the agency gave.
     library = Picture.objects.filter(uses__isnull=True)
@@ -112,9 +118,11 @@ def test_pictures_go_into_the_library_once_and_onto_their_stories(
     assert image.caption == "A flooded street in Sendai."
     assert image.credit == "Xinhua/Du Yu" and image.width == 800
     # Every picture that failed is named on the poll; the rest went on.
-    assert first.pictures_stored == 1 and second.pictures_stored == 0
-    log = FetchLog.objects.order_by("pk").first()
-    assert log is not None
+    logs = list(FetchLog.objects.order_by("pk"))
+    assert [log.pictures_stored for log in logs] == [1, 0, 0]
+    assert (first.new, second.new, third.new) == (1, 0, 0)
+    log = logs[0]
+    assert log.outcome == "warning"
     assert "picture 'urn:x:photo:2': Not stored: The file is not a readable" in (
         log.message
     )
