@@ -21,12 +21,13 @@ import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from herald.accounts.models import User
 from herald.core.fetching import FetchError, fetch
@@ -317,3 +318,37 @@ def fetch_wire_pictures(
         extra={"log_id": log_id, "stored": stored, "problems": len(problems)},
     )
     return stored
+
+
+def withdraw_expired_pictures(now: datetime | None = None) -> int:
+    """Take out of the library the picture items whose source's usage rights have
+    ended (`Source.expiry_days` after they came). One a story uses stays until
+    that story's own rights end and it is withdrawn. The WirePicture row stays,
+    noting why, so the picture is never fetched again."""
+    moment = now or timezone.now()
+    removed = 0
+    for source in Source.objects.filter(expiry_days__isnull=False):
+        assert source.expiry_days is not None
+        cutoff = moment - timedelta(days=source.expiry_days)
+        ended = WirePicture.objects.filter(
+            source=source,
+            received_at__lte=cutoff,
+            picture__isnull=False,
+            picture__uses__isnull=True,
+        ).select_related("picture")
+        for wire_picture in ended:
+            with transaction.atomic():
+                picture = wire_picture.picture
+                if picture is None:
+                    continue
+                try:
+                    story_actions.delete_picture(picture, by=None)
+                except ValidationError:
+                    continue  # a story took it up meanwhile
+                wire_picture.note = (
+                    f"Removed {moment:%d %b %Y}: usage rights ended after "
+                    f"{source.expiry_days} days."
+                )
+                wire_picture.save(update_fields=["note"])
+                removed += 1
+    return removed

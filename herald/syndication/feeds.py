@@ -33,6 +33,7 @@ from herald.stories.models import Place, Provenance, Section, Story
 logger = logging.getLogger(__name__)
 
 MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
 IMAGE_TYPE = "image/jpeg"  # every rendition is re-encoded as JPEG
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -96,15 +97,22 @@ def _media_elements(handler: SimplerXMLGenerator, item: dict[str, Any]) -> None:
 
 
 class HeraldRssFeed(Rss201rev2Feed):
-    """RSS 2.0 with Media RSS elements for the image."""
+    """RSS 2.0 with Media RSS elements for the image, and an item's own language
+    (Dublin Core) where it is not the channel's."""
 
     def rss_attributes(self) -> dict[str, str]:
-        return {**super().rss_attributes(), "xmlns:media": MEDIA_NS}
+        return {
+            **super().rss_attributes(),
+            "xmlns:media": MEDIA_NS,
+            "xmlns:dc": DC_NS,
+        }
 
     def add_item_elements(
         self, handler: SimplerXMLGenerator, item: dict[str, Any]
     ) -> None:
         super().add_item_elements(handler, item)
+        if item.get("language"):
+            handler.addQuickElement("dc:language", item["language"])
         _media_elements(handler, item)
 
 
@@ -114,6 +122,12 @@ class HeraldAtomFeed(Atom1Feed):
 
     def root_attributes(self) -> dict[str, str]:
         return {**super().root_attributes(), "xmlns:media": MEDIA_NS}
+
+    def item_attributes(self, item: dict[str, Any]) -> dict[str, str]:
+        # An entry in another language than the feed's says so (xml:lang).
+        if item.get("language"):
+            return {"xml:lang": item["language"]}
+        return {}
 
     def add_item_elements(
         self, handler: SimplerXMLGenerator, item: dict[str, Any]
@@ -293,7 +307,9 @@ class EditionFeed(Feed[FeedEntry, FeedScope]):
         content = None
         if settings.HERALD_FEED_FULL_TEXT and self.is_atom:
             content = xml_text(item.story.body_with_dateline())
-        return {"content": content, "image": item.image}
+        story, edition = item.story, item.scope.edition
+        language = story.language if story.language != edition.language else ""
+        return {"content": content, "image": item.image, "language": language}
 
     def item_author_name(self, item: FeedEntry) -> str | None:
         story = item.story

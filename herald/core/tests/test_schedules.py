@@ -23,6 +23,7 @@ def test_the_installed_apps_register_their_sweeps_in_order() -> None:
         "newsletter.expire_leases",
         "newsletter.sweep",
         "ingest.due_sources",
+        "ingest.withdraw_expired_pictures",
     ]
 
 

@@ -5,16 +5,19 @@ else. Served by a real HTTP server on loopback, fetched by the safe fetcher."""
 
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from PIL import Image
 
 from herald.core.tests.httpserver import Route, serve
 from herald.editions.models import Edition
 from herald.ingest.models import FetchLog, WirePicture
+from herald.ingest.pictures import withdraw_expired_pictures
 from herald.ingest.polling import poll_source
 from herald.ingest.tests.factories import make_source
 from herald.stories.models import Picture, Section, Story
@@ -134,3 +137,38 @@ def test_pictures_go_into_the_library_once_and_onto_their_stories(
     assert notes["urn:x:photo:2"].startswith("Not stored")
     assert WirePicture.objects.count() == 3
     assert Picture.objects.count() == 2  # the library's one, and the story's
+
+
+def test_library_pictures_leave_when_the_source_s_rights_end(
+    settings: Any, tmp_path: Path, japan: Edition, section: Section
+) -> None:
+    settings.HERALD_FETCH_ALLOWED_ADDRESSES = ["127.0.0.1"]
+    settings.HERALD_FETCH_TIMEOUT = 3
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    source = make_source(
+        "afp", agency="AFP", format="ninjs", url="", drop_folder=str(folder)
+    )
+    with serve({"/p.jpg": Route(body=jpeg(), content_type="image/jpeg")}) as server:
+        (folder / "photo.json").write_text(
+            json.dumps(photo("urn:afp:photo:1", server.url("/p.jpg")))
+        )
+        poll_source(source)
+        call_command("worker", "--batch", verbosity=0)
+    wire_picture = WirePicture.objects.get()
+    assert wire_picture.picture is not None
+    # No end to the rights: it stays.
+    assert withdraw_expired_pictures() == 0
+    source.expiry_days = 7
+    source.save()
+    assert withdraw_expired_pictures() == 0  # not yet
+    later = timezone.now() + timedelta(days=8)
+    assert withdraw_expired_pictures(later) == 1
+    assert not Picture.objects.exists()
+    wire_picture.refresh_from_db()
+    assert wire_picture.picture is None
+    assert "usage rights ended after 7 days" in wire_picture.note
+    # Polled again, it is not fetched again.
+    poll_source(source)
+    call_command("worker", "--batch", verbosity=0)
+    assert not Picture.objects.exists()

@@ -186,10 +186,11 @@ def update_picture(
 
 
 @transaction.atomic
-def delete_picture(picture: Picture, *, by: User) -> None:
-    """Remove a library picture no story uses, and its files after commit."""
+def delete_picture(picture: Picture, *, by: User | None) -> None:
+    """Remove a library picture no story uses, and its files after commit. `by`
+    is None only for the system (ingest, when an agency's usage rights end)."""
     current = Picture.objects.select_for_update().get(pk=picture.pk)
-    if not by.is_admin:
+    if by is not None and not by.is_admin:
         raise PermissionDenied("Only admins remove pictures from the library.")
     if StoryImage.objects.filter(picture=current).exists():
         raise ValidationError("Stories use this picture; remove it from them first.")
