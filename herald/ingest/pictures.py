@@ -35,6 +35,7 @@ from herald.ingest.models import FetchLog, Outcome, Source, WireItem, WirePictur
 from herald.ingest.sources.items import ItemKind, NotText
 from herald.stories import actions as story_actions
 from herald.stories.models import Story
+from herald.stories.signals import batched_story_changes
 
 logger = logging.getLogger(__name__)
 
@@ -301,7 +302,10 @@ def fetch_wire_pictures(
     log = FetchLog.objects.select_related("source").filter(pk=log_id).first()
     if log is None:
         return 0
-    problems = picture_stories(item_ids)
+    # The stories' changes are announced once, together (one related-stories and
+    # one search task for the poll's pictures, not one of each per story).
+    with batched_story_changes():
+        problems = picture_stories(item_ids)
     stored, missed = store_library_pictures(log.source, library)
     problems += missed
     with transaction.atomic():

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from herald.core.tests.httpserver import Route, serve
@@ -48,19 +49,19 @@ def photo(uri: str, href: str) -> dict[str, Any]:
     }
 
 
-def story_with_picture(uri: str, href: str) -> dict[str, Any]:
+def story_with_picture(
+    uri: str,
+    href: str,
+    headline: str = "Floods close Sendai schools",
+    text: str = "SENDAI, Japan: Schools closed as rivers rose.",
+) -> dict[str, Any]:
     return {
         "uri": uri,
         "type": "text",
         "version": "1",
         "versioncreated": "2026-12-07T09:05:00Z",
-        "headlines": [{"role": "main", "value": "Floods close Sendai schools"}],
-        "bodies": [
-            {
-                "contenttype": "text/html",
-                "value": "<p>SENDAI, Japan: Schools closed as rivers rose.</p>",
-            }
-        ],
+        "headlines": [{"role": "main", "value": headline}],
+        "bodies": [{"contenttype": "text/html", "value": f"<p>{text}</p>"}],
         "associations": [photo(f"{uri}-pic", href)],
     }
 
@@ -95,6 +96,12 @@ def test_pictures_go_into_the_library_once_and_onto_their_stories(
             "4-story.json": story_with_picture(
                 "urn:x:text:1", server.url("/flood.jpg")
             ),
+            "5-story.json": story_with_picture(
+                "urn:x:text:2",
+                server.url("/flood.jpg"),
+                "Osaka marathon draws record field",
+                "OSAKA, Japan: Forty thousand runners took part on Sunday.",
+            ),
         }
         for name, document in documents.items():
             (folder / name).write_text(json.dumps(document))
@@ -116,14 +123,16 @@ def test_pictures_go_into_the_library_once_and_onto_their_stories(
     assert picture.keywords == "floods"
     assert (picture.width, picture.height) == (800, 600)
     # The story has its picture, fetched after the poll, re-encoded.
-    story = Story.objects.get()
+    story = Story.objects.get(headline="Floods close Sendai schools")
+    assert Story.objects.count() == 2
+    assert all(s.images.count() == 1 for s in Story.objects.all())
     image = story.images.get()
     assert image.caption == "A flooded street in Sendai."
     assert image.credit == "Xinhua/Du Yu" and image.width == 800
     # Every picture that failed is named on the poll; the rest went on.
     logs = list(FetchLog.objects.order_by("pk"))
     assert [log.pictures_stored for log in logs] == [1, 0, 0]
-    assert (first.new, second.new, third.new) == (1, 0, 0)
+    assert (first.new, second.new, third.new) == (2, 0, 0)
     log = logs[0]
     assert log.outcome == "warning"
     assert "picture 'urn:x:photo:2': Not stored: The file is not a readable" in (
@@ -132,11 +141,15 @@ def test_pictures_go_into_the_library_once_and_onto_their_stories(
     assert (
         "picture 'urn:x:photo:3': Not stored:" in log.message and "404" in log.message
     )
+    # The picture task announced its two stories' changes with one send, so one
+    # task of each kind followed it (not one per story).
+    related = DBTaskResult.objects.filter(task_path__endswith=".compute_related")
+    assert related.count() == 2  # the poll's, and the picture task's
     notes = dict(WirePicture.objects.values_list("guid", "note"))
     assert notes["urn:x:photo:1"] == ""
     assert notes["urn:x:photo:2"].startswith("Not stored")
     assert WirePicture.objects.count() == 3
-    assert Picture.objects.count() == 2  # the library's one, and the story's
+    assert Picture.objects.count() == 3  # the library's one, and each story's
 
 
 def test_library_pictures_leave_when_the_source_s_rights_end(
