@@ -29,7 +29,7 @@ from herald.ingest.routing import (
 )
 from herald.ingest.sources.items import ParsedItem, PubStatus
 from herald.stories import actions as story_actions
-from herald.stories.models import Place, Provenance, Story
+from herald.stories.models import LANGUAGE_TAG, Place, Provenance, Story, bare_name
 from herald.stories.workflow import Status
 
 NEW, UPDATED, IGNORED, FAILED = "new", "updated", "ignored", "failed"
@@ -330,19 +330,16 @@ def credit(source: Source, wire: WireItem) -> str:
     return " ".join(text.split())[:120]
 
 
-_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
-
-
 def wire_byline(source: Source, wire: WireItem) -> str:
     """The agency's writer for the story's byline, without the agency's own name
     ("Christian Hollmann, dpa" → "Christian Hollmann"; "NTB" alone → ""), so the
     page names the agency once, in its credit."""
     agency = {
-        source.agency.strip().casefold(),
-        credit(source, wire).strip().strip("()").strip().casefold(),
+        bare_name(source.agency),
+        bare_name(credit(source, wire)),
     }
     names = [part.strip() for part in re.split(r"\s*[,/]\s*", wire.byline)]
-    kept = [name for name in names if name and name.casefold() not in agency]
+    kept = [name for name in names if name and bare_name(name) not in agency]
     if len(kept) == len(names):
         return wire.byline.strip()[:200]
     return ", ".join(kept)[:200]
@@ -369,7 +366,7 @@ def story_fields(ctx: Context, wire: WireItem, place: Place | None) -> dict[str,
         "agency": ctx.source.agency[:120],
         "agency_credit": credit(ctx.source, wire),
         "wire_byline": wire_byline(ctx.source, wire),
-        "language": wire.language if _LANGUAGE_TAG.match(wire.language) else "",
+        "language": wire.language if LANGUAGE_TAG.match(wire.language) else "",
         "dateline_city": wire.dateline_city,
         "dateline_country": wire.dateline_country,
         "dateline_place": place,

@@ -1,6 +1,7 @@
 """Story and what hangs off it: sections, places, tags, authors, images, revisions,
 corrections and the workflow log."""
 
+import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -85,6 +86,11 @@ class Provenance(models.TextChoices):
     RELEASE = "release", "News release"
 
 
+# A BCP 47 language tag, as a story keeps it: "de", "nb-NO", "zh-Hant-TW".
+LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+LANGUAGE_TAG = re.compile(LANGUAGE_PATTERN)
+
+
 class Story(models.Model):
     headline = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200)
@@ -107,10 +113,7 @@ class Story(models.Model):
         max_length=20,
         blank=True,
         validators=[
-            RegexValidator(
-                r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
-                "A language tag such as en, de or pt-BR.",
-            )
+            RegexValidator(LANGUAGE_PATTERN, "A language tag such as en, de or pt-BR.")
         ],
         help_text="The story's language (a tag such as de or nb-NO), where it is "
         "not its edition's.",
@@ -312,13 +315,19 @@ class Story(models.Model):
                 else ", ".join(names[:-1]) + " and " + names[-1]
             )
             credit = self.agency_credit
-            if credit and not self.authors.all() and _bare(joined) in _bare(credit):
+            if (
+                credit
+                and not self.authors.all()
+                and bare_name(joined) in bare_name(credit)
+            ):
                 return credit.strip("() ")  # the credit names the writer already
-            if credit and _bare(credit) in _bare(joined):
+            if credit and bare_name(credit) in bare_name(joined):
                 credit = ""
             return f"By {joined}" + (f" {credit}" if credit else "")
         # Agency copy without a named writer: "Meridian Press Agency (MPA)".
-        if self.agency_credit and _bare(self.agency_credit) == _bare(self.agency):
+        if self.agency_credit and bare_name(self.agency_credit) == bare_name(
+            self.agency
+        ):
             return self.agency
         return " ".join(part for part in (self.agency, self.agency_credit) if part)
 
@@ -343,8 +352,9 @@ class Story(models.Model):
         return cut_at_word(self.lead_text(), limit or settings.HERALD_TEASER_LENGTH)
 
 
-def _bare(name: str) -> str:
-    """A name or credit compared without case and brackets: "(dpa)" is "dpa"."""
+def bare_name(name: str) -> str:
+    """A name or credit as compared: without case and brackets ("(dpa)" is
+    "dpa"), so a byline never names its agency twice."""
     return name.strip().strip("()").strip().casefold()
 
 
